@@ -1,2 +1,16 @@
-"""URLs of ecom_ai's REST API (include under e.g. ``api/ecom-ai/``)."""
-urlpatterns = []
+"""URLs of ecom_ai's REST API; include under e.g. ``path("api/ecom-ai/", include("ecom_ai.api.urls"))``."""
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "ecom_ai_api"
+
+router = DefaultRouter()
+router.register("jobs", views.AIJobViewSet, basename="job")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+]

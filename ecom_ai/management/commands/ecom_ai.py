@@ -1,0 +1,138 @@
+"""``python manage.py ecom_ai <sub-command>``: start and inspect AI jobs from the shell.
+
+  ecom_ai jobs [--status S] [--limit N]          list jobs and their state
+  ecom_ai run KIND (--ids 1,2,3 | --all) [--param key=value ...] [--budget N] [--wait | --sync]
+  ecom_ai retry JOB_ID [--wait]                   queue a job's failed items again
+  ecom_ai cancel JOB_ID
+  ecom_ai recover [--older-than SECONDS]          re-queue items whose worker vanished
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from ...models import AIJob
+from ...pipelines import UnknownJobKind, get_pipeline, pipeline_paths
+from ...services import jobs
+
+
+def _param(text: str) -> tuple[str, object]:
+    if "=" not in text:
+        raise CommandError(f"--param takes key=value, not {text!r}")
+    key, value = text.split("=", 1)
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
+class Command(BaseCommand):
+    help = "Start, follow and inspect ecom_ai jobs (admin actions and the API call the same services)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="sub", required=True, metavar="sub-command")
+
+        p = sub.add_parser("jobs", help="list jobs")
+        p.add_argument("--status", choices=[s for s, _ in AIJob.Status.choices])
+        p.add_argument("--limit", type=int, default=20)
+
+        p = sub.add_parser("run", help="start a job")
+        p.add_argument("kind", help=f"job kind ({', '.join(sorted(pipeline_paths()))})")
+        g = p.add_mutually_exclusive_group(required=True)
+        g.add_argument("--ids", help="comma-separated primary keys of the targets")
+        g.add_argument("--all", action="store_true", help="every row of the target model")
+        p.add_argument("--param", action="append", default=[], type=_param, help="key=value (JSON values allowed)")
+        p.add_argument("--budget", type=int, help="token budget for the job")
+        p.add_argument("--user", help="username recorded as the requester")
+        w = p.add_mutually_exclusive_group()
+        w.add_argument("--wait", action="store_true", help="block until done, with a progress bar")
+        w.add_argument("--sync", action="store_true", help="run in this process, no worker needed")
+
+        p = sub.add_parser("retry", help="queue a job's failed items again")
+        p.add_argument("job_id", type=int)
+        p.add_argument("--wait", action="store_true")
+
+        p = sub.add_parser("cancel", help="cancel a job")
+        p.add_argument("job_id", type=int)
+
+        p = sub.add_parser("recover", help="re-queue items stuck in running")
+        p.add_argument("--older-than", type=int, default=3600)
+
+    def handle(self, *args, **opts):
+        getattr(self, f"handle_{opts['sub']}")(**opts)
+
+    # --------------------------------------------------------------- sub-commands
+    def handle_jobs(self, status=None, limit=20, **_):
+        qs = AIJob.objects.all()
+        if status:
+            qs = qs.filter(status=status)
+        self.stdout.write(f"{'id':>6}  {'kind':<22} {'status':<13} {'done':>6} {'failed':>6} {'items':>6} "
+                          f"{'tokens':>8}  created")
+        for job in qs[:limit]:
+            self.stdout.write(f"{job.pk:>6}  {job.kind:<22} {job.status:<13} {job.n_done:>6} {job.n_failed:>6} "
+                              f"{job.n_items:>6} {job.tokens_used:>8}  {job.created_at:%Y-%m-%d %H:%M}")
+
+    def handle_run(self, kind, ids=None, all=False, param=(), budget=None, user=None, wait=False, sync=False, **_):
+        try:
+            pipeline = get_pipeline(kind)
+        except UnknownJobKind as exc:
+            raise CommandError(str(exc)) from exc
+        model = pipeline.get_target_model()
+        if model is None:
+            raise CommandError(f"{kind} jobs name no target model")
+        targets = model._default_manager.all() if all else model._default_manager.filter(
+            pk__in=[i.strip() for i in ids.split(",") if i.strip()])
+        requester = None
+        if user:
+            requester = get_user_model().objects.filter(username=user).first()
+            if requester is None:
+                raise CommandError(f"No user {user!r}")
+        try:
+            job = jobs.start_job(kind, targets, params=dict(param), user=requester, token_budget=budget,
+                                 dispatch=not sync)
+        except jobs.JobError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"Job {job.pk}: {job.kind} over {job.n_items} item(s)")
+        if sync:
+            job = jobs.run_job_sync(job)
+        elif wait:
+            job = jobs.wait_for(job, on_progress=self._bar)
+            self.stdout.write("")
+        self._report(job)
+
+    def handle_retry(self, job_id, wait=False, **_):
+        job = self._job(job_id)
+        n = jobs.retry_failed(job)
+        self.stdout.write(f"Job {job.pk}: {n} item(s) queued again")
+        if wait and n:
+            self._report(jobs.wait_for(job, on_progress=self._bar))
+
+    def handle_cancel(self, job_id, **_):
+        job = self._job(job_id)
+        self.stdout.write(f"Job {job.pk}: {'cancelled' if jobs.cancel(job) else 'not active, nothing to cancel'}")
+
+    def handle_recover(self, older_than=3600, **_):
+        self.stdout.write(f"{jobs.recover_stale(older_than)} item(s) queued again")
+
+    # --------------------------------------------------------------- helpers
+    def _job(self, job_id) -> AIJob:
+        job = AIJob.objects.filter(pk=job_id).first()
+        if job is None:
+            raise CommandError(f"No job {job_id}")
+        return job
+
+    def _bar(self, job):
+        width = 30
+        filled = int(width * job.progress / 100)
+        sys.stdout.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {job.progress:3d}%  "
+                         f"done {job.n_done}  failed {job.n_failed}  of {job.n_items}")
+        sys.stdout.flush()
+
+    def _report(self, job):
+        self.stdout.write(f"Job {job.pk} {job.status}: {job.n_done} done, {job.n_failed} failed, "
+                          f"{job.n_pending} pending; tokens {job.tokens_in} in / {job.tokens_out} out")
+        if job.error_summary:
+            self.stdout.write(job.error_summary)

@@ -1,0 +1,52 @@
+"""Celery tasks: thin wrappers that take primary keys and call the job engine."""
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from .conf import ecom_ai_settings
+from .services import jobs
+
+log = logging.getLogger(__name__)
+
+
+def _transient_errors() -> tuple[type[BaseException], ...]:
+    from .llm.base import BackendUnavailable
+
+    return (OperationalError, InterfaceError, BackendUnavailable, ConnectionError, TimeoutError)
+
+
+def _backoff(retries: int) -> float:
+    return min(60.0, 2.0 ** retries)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def run_job_task(self, job_id: int) -> None:
+    """Split a job into chunk tasks."""
+    try:
+        jobs.dispatch(job_id)
+    except _transient_errors() as exc:
+        if self.request.retries >= ecom_ai_settings.TASK_MAX_RETRIES:
+            raise
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries))
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def run_chunk_task(self, job_id: int, item_ids: list[int]) -> None:
+    """Run one chunk of a job's items; retried with backoff on transient errors only."""
+    try:
+        jobs.run_chunk(job_id, item_ids, task_id=self.request.id or "eager")
+    except _transient_errors() as exc:
+        if self.request.retries >= ecom_ai_settings.TASK_MAX_RETRIES:
+            log.error("ecom_ai job %s: giving up on a chunk after %s retries: %s", job_id, self.request.retries, exc)
+            jobs.fail_items(job_id, item_ids, f"gave up after {self.request.retries} retries: {exc}")
+            return
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries))
+
+
+@shared_task
+def recover_stale_items_task(older_than_s: int = 3600) -> int:
+    """Periodic safety net: re-queue items whose worker vanished without a trace."""
+    return jobs.recover_stale(older_than_s)

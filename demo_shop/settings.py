@@ -96,8 +96,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     for _d in ("out", "processed"):
         (_broker_dir / _d).mkdir(parents=True, exist_ok=True)
 else:
-    # Redis/SQS: an unacknowledged message comes back this long after its worker died.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+    # Redis: an unacknowledged message comes back this long after its worker died (keep it above
+    # the longest chunk's run time). RabbitMQ redelivers at once and ignores these options.
+    _visibility = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _visibility,
+        "unacked_restore_interval": max(1, min(10, _visibility // 3)),
+        "unacked_restore_throttle": 1 if _visibility < 600 else 10,
+    }
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "0") == "1"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

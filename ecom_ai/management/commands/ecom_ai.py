@@ -5,6 +5,8 @@
   ecom_ai retry JOB_ID [--wait]                   queue a job's failed items again
   ecom_ai cancel JOB_ID
   ecom_ai recover [--older-than SECONDS]          re-queue items whose worker vanished
+  ecom_ai evaluate WHAT [--csv FILE] [--model NAME] [--limit N] [--json]
+                                                  offline evaluation (see EVALUATIONS)
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import sys
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 
 from ...models import AIJob
 from ...pipelines import UnknownJobKind, get_pipeline, pipeline_paths
@@ -27,6 +30,16 @@ def _param(text: str) -> tuple[str, object]:
         return key, json.loads(value)
     except json.JSONDecodeError:
         return key, value
+
+
+#: what ``ecom_ai evaluate WHAT`` runs: each is ``fn(*, out, csv=None, model=None, limit=None, seed=0) -> dict``
+#: that writes its report to ``out`` and returns its metrics.
+EVALUATIONS = {
+    "inquiries": "ecom_ai.services.inquiries.evaluate",
+    "recommendations": "ecom_ai.services.recommendations.evaluate",
+    "campaigns": "ecom_ai.services.campaigns.evaluate",
+    "sentiment": "ecom_ai.services.feedback.evaluate_sentiment",
+}
 
 
 class Command(BaseCommand):
@@ -60,6 +73,14 @@ class Command(BaseCommand):
 
         p = sub.add_parser("recover", help="re-queue items stuck in running")
         p.add_argument("--older-than", type=int, default=3600)
+
+        p = sub.add_parser("evaluate", help="offline evaluation")
+        p.add_argument("what", choices=sorted(EVALUATIONS))
+        p.add_argument("--csv", help="evaluate on this CSV file (gzip accepted) instead of the shop's data")
+        p.add_argument("--model", help="a stored model to evaluate instead of the active one")
+        p.add_argument("--limit", type=int)
+        p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--json", action="store_true", help="print the metrics as JSON at the end")
 
     def handle(self, *args, **opts):
         getattr(self, f"handle_{opts['sub']}")(**opts)
@@ -116,6 +137,20 @@ class Command(BaseCommand):
 
     def handle_recover(self, older_than=3600, **_):
         self.stdout.write(f"{jobs.recover_stale(older_than)} item(s) queued again")
+
+    def handle_evaluate(self, what, csv=None, model=None, limit=None, seed=0, json=False, **_):
+        try:
+            evaluate = import_string(EVALUATIONS[what])
+        except ImportError as exc:
+            raise CommandError(f"evaluation {what!r} is not available: {exc}") from exc
+        try:
+            metrics = evaluate(out=self.stdout, csv=csv, model=model, limit=limit, seed=seed)
+        except (FileNotFoundError, ValueError, LookupError) as exc:
+            raise CommandError(str(exc)) from exc
+        if json:
+            import json as json_module
+
+            self.stdout.write(json_module.dumps(metrics, ensure_ascii=False, indent=2, default=str))
 
     # --------------------------------------------------------------- helpers
     def _job(self, job_id) -> AIJob:

@@ -9,9 +9,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .actions import JobActionsMixin
-from .models import AIJob, AIJobItem
-from .services import jobs
+from ..actions import JobActionsMixin
+from ..models import AIJob, AIJobItem
+from ..services import jobs
 
 
 class AIJobItemInline(admin.TabularInline):

@@ -1,0 +1,4 @@
+"""Models of the recommendations feature."""
+from __future__ import annotations
+
+__all__: list[str] = []

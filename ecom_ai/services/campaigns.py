@@ -1,0 +1,1 @@
+"""Services of the campaigns feature: the logic lives here."""

@@ -1,0 +1,1 @@
+"""Services of the feedback feature: the logic lives here."""

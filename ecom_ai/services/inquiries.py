@@ -1,0 +1,1 @@
+"""Services of the inquiries feature: the logic lives here."""

@@ -1,0 +1,1 @@
+"""Services of the recommendations feature: the logic lives here."""

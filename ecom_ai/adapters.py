@@ -112,6 +112,11 @@ class PolicyInfo:
 class ShopAdapter:
     """Read-only access to the host shop. Subclass and implement every method."""
 
+    #: "app_label.ModelName" of the shop's product and customer models: the targets of the
+    #: admin actions on them ("Summarise feedback", "Compute recommendations")
+    product_model: str = ""
+    customer_model: str = ""
+
     # catalogue
     def get_products(self, ids: Iterable[int]) -> dict[int, ProductInfo]:
         raise NotImplementedError

@@ -24,7 +24,13 @@ DEFAULTS = {
         "feedback_summary": "default",
     },
     # job kind -> pipeline class (collect -> ground -> generate -> verify -> save)
-    "PIPELINES": {},
+    "PIPELINES": {
+        "inquiry_reply": "ecom_ai.pipelines.inquiries.InquiryReplyPipeline",
+        "recommendations": "ecom_ai.pipelines.recommendations.RecommendationPipeline",
+        "campaign_rules": "ecom_ai.pipelines.campaigns.CampaignRulesPipeline",
+        "campaign_copy": "ecom_ai.pipelines.campaigns.CampaignCopyPipeline",
+        "feedback_summary": "ecom_ai.pipelines.feedback.FeedbackSummaryPipeline",
+    },
     "CHUNK_SIZE": 50,                 # items per Celery task
     "MAX_ITEM_ATTEMPTS": 3,           # an item whose worker died this often is failed
     "TASK_MAX_RETRIES": 3,            # retries for transient errors (DB/broker), with backoff

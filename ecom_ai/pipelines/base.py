@@ -50,14 +50,21 @@ class Pipeline:
     """Base class. Subclasses set ``kind`` and ``target_model`` and implement the steps."""
 
     kind: str = ""
-    #: "app_label.ModelName" of the targets, or None for a model named by the shop's adapter
+    #: "app_label.ModelName" of the targets, or "adapter:product" / "adapter:customer" for the
+    #: host shop's own model as its adapter names it
     target_model: str | None = None
     #: ECOM_AI["FEATURES"] key whose backend ``generate`` uses
     feature: str | None = None
     label: str = ""
 
     def get_target_model(self) -> type[models.Model] | None:
-        return apps.get_model(self.target_model) if self.target_model else None
+        if not self.target_model:
+            return None
+        if self.target_model.startswith("adapter:"):
+            from ..adapters import get_adapter
+
+            return apps.get_model(getattr(get_adapter(), f"{self.target_model[8:]}_model"))
+        return apps.get_model(self.target_model)
 
     def collect(self, job, items) -> list[WorkUnit]:
         model = self.get_target_model() or job.target_type.model_class()

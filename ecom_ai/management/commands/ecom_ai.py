@@ -7,6 +7,8 @@
   ecom_ai recover [--older-than SECONDS]          re-queue items whose worker vanished
   ecom_ai evaluate WHAT [--csv FILE] [--model NAME] [--limit N] [--json]
                                                   offline evaluation (see EVALUATIONS)
+  ecom_ai train KIND [--csv FILE] [--param key=value ...] [--no-activate]
+                                                  train a model (see TRAINERS)
 """
 from __future__ import annotations
 
@@ -39,6 +41,14 @@ EVALUATIONS = {
     "recommendations": "ecom_ai.services.recommendations.evaluate",
     "campaigns": "ecom_ai.services.campaigns.evaluate",
     "sentiment": "ecom_ai.services.feedback.evaluate_sentiment",
+}
+
+#: what ``ecom_ai train KIND`` runs: ``fn(*, out, csv=None, activate=True, **params) -> dict`` that
+#: trains, stores a versioned artefact (ecom_ai.services.artifacts) and returns its metrics.
+TRAINERS = {
+    "sentiment-baseline": "ecom_ai.services.feedback.train_sentiment_baseline",
+    "intent-baseline": "ecom_ai.services.inquiries.train_intent_baseline",
+    "recommender": "ecom_ai.services.recommendations.train",
 }
 
 
@@ -81,6 +91,12 @@ class Command(BaseCommand):
         p.add_argument("--limit", type=int)
         p.add_argument("--seed", type=int, default=0)
         p.add_argument("--json", action="store_true", help="print the metrics as JSON at the end")
+
+        p = sub.add_parser("train", help="train a model and make it the active one")
+        p.add_argument("kind", choices=sorted(TRAINERS))
+        p.add_argument("--csv", help="extra labelled data (gzip accepted)")
+        p.add_argument("--param", action="append", default=[], type=_param, help="key=value (JSON values allowed)")
+        p.add_argument("--no-activate", action="store_true", help="store the model without making it active")
 
     def handle(self, *args, **opts):
         getattr(self, f"handle_{opts['sub']}")(**opts)
@@ -151,6 +167,17 @@ class Command(BaseCommand):
             import json as json_module
 
             self.stdout.write(json_module.dumps(metrics, ensure_ascii=False, indent=2, default=str))
+
+    def handle_train(self, kind, csv=None, param=(), no_activate=False, **_):
+        try:
+            train = import_string(TRAINERS[kind])
+        except ImportError as exc:
+            raise CommandError(f"trainer {kind!r} is not available: {exc}") from exc
+        try:
+            metrics = train(out=self.stdout, csv=csv, activate=not no_activate, **dict(param))
+        except (FileNotFoundError, ValueError, LookupError) as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"{kind}: " + ", ".join(f"{k}={v}" for k, v in metrics.items()))
 
     # --------------------------------------------------------------- helpers
     def _job(self, job_id) -> AIJob:

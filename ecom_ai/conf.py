@@ -39,9 +39,10 @@ DEFAULTS = {
     "PII_FILTER": None,               # None: on for backends off the machine, off for local ones
     "MAX_INPUT_CHARS": 4000,
     "QUEUE": None,                    # Celery queue for ecom_ai tasks; None: the default queue
+    "RECOMMENDATIONS": {},            # see ecom_ai.services.recommendations (TTL, diversity, half-life...)
 }
 
-_DICT_KEYS = ("BACKENDS", "FEATURES", "PIPELINES")
+_DICT_KEYS = ("BACKENDS", "FEATURES", "PIPELINES", "RECOMMENDATIONS")
 
 
 class EcomAISettings:

@@ -7,6 +7,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from .conf import ecom_ai_settings
+from .recsys import tasks as _recsys_tasks  # noqa: F401  (periodic recommendation tasks)
 from .services import jobs
 
 log = logging.getLogger(__name__)

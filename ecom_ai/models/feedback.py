@@ -1,4 +1,70 @@
-"""Models of the feedback feature."""
+"""Models of the feedback feature: one FeedbackSummary per product or category and run."""
 from __future__ import annotations
 
-__all__: list[str] = []
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FeedbackSummary(models.Model):
+    """What customers say about a product (or a whole category): sentiment counts, themes with
+    true counts, a paragraph that cites reviews, improvement actions and a weekly trend."""
+
+    class Scope(models.TextChoices):
+        PRODUCT = "product", _("Product")
+        CATEGORY = "category", _("Category")
+
+    class Status(models.TextChoices):
+        GOOD = "good", _("Good")
+        NEEDS_REVIEW = "needs_review", _("Needs review")
+
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.PRODUCT, db_index=True)
+    product_id = models.BigIntegerField(_("product id"), null=True, blank=True, db_index=True)
+    product_name = models.CharField(_("product"), max_length=200, blank=True)
+    category = models.CharField(_("category"), max_length=100, blank=True, db_index=True)
+    language = models.CharField(_("language"), max_length=5, default="zh")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.GOOD, db_index=True)
+
+    review_count = models.PositiveIntegerField(_("reviews"), default=0, help_text=_("All reviews read, duplicates included."))
+    distinct_count = models.PositiveIntegerField(_("distinct opinions"), default=0,
+                                                 help_text=_("Reviews counted: identical texts once, flagged ones left out."))
+    duplicate_count = models.PositiveIntegerField(_("duplicates"), default=0)
+    flagged_count = models.PositiveIntegerField(_("flagged"), default=0,
+                                                help_text=_("Reviews that try to instruct the AI; left out and shown for moderation."))
+    positive_count = models.PositiveIntegerField(_("positive"), default=0)
+    negative_count = models.PositiveIntegerField(_("negative"), default=0)
+    neutral_count = models.PositiveIntegerField(_("no sentiment"), default=0)
+    sentiment_source = models.CharField(_("sentiment from"), max_length=100, blank=True)
+
+    themes = models.JSONField(_("themes"), default=list, blank=True)
+    trend = models.JSONField(_("weekly trend"), default=list, blank=True)
+    flagged_review_ids = models.JSONField(_("flagged reviews"), default=list, blank=True)
+    text = models.TextField(_("summary"), blank=True)
+    actions = models.JSONField(_("improvement actions"), default=list, blank=True)
+    check_ok = models.BooleanField(_("check passed"), default=True)
+    check_reasons = models.JSONField(_("check reasons"), default=list, blank=True)
+    facts = models.JSONField(_("facts"), default=list, blank=True)
+
+    backend = models.CharField(_("backend"), max_length=100, blank=True)
+    model_id = models.CharField(_("model"), max_length=200, blank=True)
+    tokens_in = models.PositiveIntegerField(_("tokens in"), default=0)
+    tokens_out = models.PositiveIntegerField(_("tokens out"), default=0)
+    job = models.ForeignKey("ecom_ai.AIJob", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("job"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("feedback summary")
+        verbose_name_plural = _("feedback summaries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["scope", "product_id", "status", "-created_at"], name="ecom_ai_fb_product_latest"),
+                   models.Index(fields=["scope", "category", "status", "-created_at"], name="ecom_ai_fb_category_latest")]
+
+    def __str__(self):
+        target = self.product_name or (f"#{self.product_id}" if self.product_id else self.category)
+        return f"{self.get_scope_display()} {target} ({self.get_status_display()})"
+
+    @property
+    def needs_review(self) -> bool:
+        return self.status == self.Status.NEEDS_REVIEW
+
+
+__all__ = ["FeedbackSummary"]

@@ -1,4 +1,70 @@
-"""Models of the recommendations feature."""
+"""Models of the recommendations feature: one current recommendation set per customer, and the
+pinned / blocked products staff keep as data."""
 from __future__ import annotations
 
-__all__: list[str] = []
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["RecommendationSet", "RecommendationRule"]
+
+
+class RecommendationSet(models.Model):
+    """The ranked products computed for one customer of the host shop, with a reason each.
+
+    ``items`` is a list of ``{"product_id", "score", "reason", "source", "reason_ok"}``, best first.
+    """
+
+    class Status(models.TextChoices):
+        OK = "ok", _("OK")
+        NEEDS_REVIEW = "needs_review", _("Needs review")
+
+    # the host shop's customer id: ecom_ai never imports the shop's models
+    customer_id = models.BigIntegerField(_("customer id"), unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="ai_recommendation_sets")
+    items = models.JSONField(_("items"), default=list, blank=True)
+    model_version = models.CharField(_("model version"), max_length=64, blank=True)
+    request_id = models.UUIDField(_("request id"), default=uuid.uuid4, editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OK, db_index=True)
+    review_notes = models.TextField(_("review notes"), blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    job = models.ForeignKey("ecom_ai.AIJob", verbose_name=_("job"), null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+")
+    created_at = models.DateTimeField(_("computed at"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("recommendation set")
+        verbose_name_plural = _("recommendation sets")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"customer {self.customer_id}: {len(self.items or [])} products"
+
+
+class RecommendationRule(models.Model):
+    """A product staff pin to the top of lists, or block from them (everywhere or in one category)."""
+
+    class Action(models.TextChoices):
+        PIN = "pin", _("Pin")
+        BLOCK = "block", _("Block")
+
+    product_id = models.BigIntegerField(_("product id"), db_index=True)
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    category = models.CharField(_("category"), max_length=100, blank=True,
+                                help_text=_("Empty: every list. Otherwise only lists of this category."))
+    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Pinned products are shown in this order."))
+    active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recommendation rule")
+        verbose_name_plural = _("recommendation rules")
+        ordering = ["action", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["product_id", "action", "category"], name="ecom_ai_rec_rule_unique")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.product_id}" + (f" ({self.category})" if self.category else "")

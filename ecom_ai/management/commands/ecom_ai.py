@@ -73,6 +73,7 @@ class Command(BaseCommand):
         w = p.add_mutually_exclusive_group()
         w.add_argument("--wait", action="store_true", help="block until done, with a progress bar")
         w.add_argument("--sync", action="store_true", help="run in this process, no worker needed")
+        p.add_argument("--timeout", type=float, help="with --wait: give up waiting after this many seconds")
 
         p = sub.add_parser("retry", help="queue a job's failed items again")
         p.add_argument("job_id", type=int)
@@ -112,7 +113,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{job.pk:>6}  {job.kind:<22} {job.status:<13} {job.n_done:>6} {job.n_failed:>6} "
                               f"{job.n_items:>6} {job.tokens_used:>8}  {job.created_at:%Y-%m-%d %H:%M}")
 
-    def handle_run(self, kind, ids=None, all=False, param=(), budget=None, user=None, wait=False, sync=False, **_):
+    def handle_run(self, kind, ids=None, all=False, param=(), budget=None, user=None, wait=False, sync=False,
+                   timeout=None, **_):
         try:
             pipeline = get_pipeline(kind)
         except UnknownJobKind as exc:
@@ -136,7 +138,10 @@ class Command(BaseCommand):
         if sync:
             job = jobs.run_job_sync(job)
         elif wait:
-            job = jobs.wait_for(job, on_progress=self._bar)
+            try:
+                job = jobs.wait_for(job, timeout_s=timeout, on_progress=self._bar)
+            except TimeoutError as exc:
+                raise CommandError(f"{exc}; it goes on in the background (ecom_ai jobs)") from exc
             self.stdout.write("")
         self._report(job)
 

@@ -1,0 +1,1 @@
+"""Seed data and helpers for the demo shop (``manage.py seed_demo``)."""

@@ -1,0 +1,277 @@
+"""Inquiry intent: a scikit-learn classifier (char n-gram TF-IDF + logistic regression), hand-over
+rules with stated reasons, and the question-word lexicon that maps a question to what it asks.
+
+* :func:`handover_reasons` — anger, a request for a person, legal threats, payment-card numbers
+  (Luhn-checked). Rules, not the model: each reason can be read and argued with.
+* :func:`redact_cards` — card numbers are masked before anything is stored or echoed.
+* :func:`asked_attributes` / :func:`keyword_topic` / :func:`after_sales_topic` — which product
+  attribute, logistics or after-sales question it is.
+* :class:`IntentModel` — the trained classifier; :func:`train` builds one from labelled texts.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .text import normalize
+
+INTENTS = ("product", "logistics", "after_sales", "complaint", "other")
+SEED_FILE = Path(__file__).resolve().parent.parent / "data" / "inquiries_seed.jsonl"
+
+# --------------------------------------------------------------------------- hand-over rules
+
+_I = re.I
+_ASCII_B = r"(?:(?<![a-z0-9])(?=[a-z0-9])|(?<=[a-z0-9])(?![a-z0-9]))"
+
+
+def _ascii_b(pattern: str) -> str:
+    """``\\b`` as a boundary between ASCII letters/digits and anything else, so "RAM是多少" still has "ram" as a word."""
+    return pattern.replace(r"\b", _ASCII_B)
+
+
+def _compile(pattern: str, flags=_I) -> re.Pattern:
+    return re.compile(_ascii_b(pattern), flags)
+HANDOVER_RULES: list[tuple[str, str, re.Pattern]] = [
+    ("legal", "法律威胁 / legal threat",
+     _compile(r"律师|起诉|告你们|法院|法律途径|诉讼|12315|消协|消费者协会|工商局|市场监管|\blawyers?\b|\bsu(?:e|ing)\b|lawsuit|legal action|"
+                r"\bcourt\b|attorney|consumer protection", _I)),
+    ("person", "要求人工 / asks for a person",
+     _compile(r"转人工|人工客服|找人工|要人工|真人|活人|人工服务|客服电话|找你们经理|叫你们领导|"
+                r"(?:speak|talk|chat)\s+(?:to|with)\s+(?:a\s+|an\s+|your\s+|the\s+)?(?:human|person|real person|agent|manager|someone|supervisor)|"
+                r"human agent|real (?:person|human)|live agent|customer service (?:rep|representative)", _I)),
+    ("complaint", "投诉 / complaint",
+     _compile(r"投诉|举报|差评|\bcomplain(?:t|ts|ing)?\b|\breport you\b", _I)),
+    ("anger", "客户情绪激动 / angry customer",
+     _compile(r"垃圾|骗子|骗人|坑人|气死|太差劲|什么破|滚蛋|滚开|傻逼|\bsb\b|他妈|混蛋|无语了|恶心|欺诈|黑店|"
+                r"\bscam(?:mers?)?\b|\bfraud\b|\bterrible\b|\bawful\b|\bworst\b|\bridiculous\b|\bfurious\b|\bangry\b|"
+                r"\bdisgust(?:ed|ing)\b|\bwtf\b|\bunacceptable\b|\bpathetic\b|\brip-?off\b", _I)),
+]
+_CARD_CANDIDATE = re.compile(r"(?<![\d])(?:\d[ -]?){12,18}\d(?![\d])")
+_SHOUTING = re.compile(r"[!！]{3,}|[?？!！]{4,}")
+_MASKED_CARD = re.compile(r"\*{4} \*{4} \*{4} \d{4}")
+
+
+def luhn_ok(digits: str) -> bool:
+    total, parity = 0, len(digits) % 2
+    for i, ch in enumerate(digits):
+        d = int(ch)
+        if i % 2 == parity:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def card_numbers(text: str) -> list[str]:
+    """Payment-card numbers in the text: 13–19 digits (spaces or dashes allowed) passing Luhn."""
+    out = []
+    for m in _CARD_CANDIDATE.finditer(normalize(text)):
+        digits = re.sub(r"\D", "", m.group(0))
+        if 13 <= len(digits) <= 19 and luhn_ok(digits) and len(set(digits)) > 1:
+            out.append(digits)
+    return out
+
+
+def redact_cards(text: str) -> str:
+    """The text with every card number replaced by ``**** **** **** 1234`` (the last four kept)."""
+    norm_text = text or ""
+
+    def mask(m):
+        digits = re.sub(r"\D", "", m.group(0))
+        if 13 <= len(digits) <= 19 and luhn_ok(digits) and len(set(digits)) > 1:
+            return "**** **** **** " + digits[-4:]
+        return m.group(0)
+
+    # Card numbers typed in full-width digits are normalised first, then masked.
+    if _CARD_CANDIDATE.search(norm_text) is None and card_numbers(norm_text):
+        norm_text = normalize(norm_text)
+    return _CARD_CANDIDATE.sub(mask, norm_text)
+
+
+@dataclass(frozen=True)
+class Handover:
+    code: str
+    reason: str
+
+
+def handover_reasons(text: str) -> list[Handover]:
+    """Why this message must go to a person (empty: it need not)."""
+    norm = normalize(text)
+    found = [Handover(code, reason) for code, reason, pattern in HANDOVER_RULES if pattern.search(norm)]
+    if _SHOUTING.search(norm) and not any(h.code == "anger" for h in found):
+        found.append(Handover("anger", "客户情绪激动 / angry customer"))
+    if card_numbers(text) or _MASKED_CARD.search(text or ""):
+        found.append(Handover("card", "含银行卡号，已遮盖 / payment-card number (masked)"))
+    return found
+
+
+# --------------------------------------------------------------------------- question words
+
+#: question word pattern → attribute keys to try, in order (the first the product has is used).
+#: Patterns are matched longest-specific first; a matched span is consumed, so 电池容量 is the
+#: battery and not also 容量.
+ATTRIBUTE_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    (r"(?:电池|电量)(?:容量|大小)?|续航|毫安|mah|\bbattery(?: capacity| life| size)?\b|how long .{0,20}(?:last|charge)", ("battery_capacity",)),
+    (r"屏幕(?:尺寸|大小)?|屏\b|几寸|多少寸|多大屏|\bscreen\b|\bdisplay\b|how many inch", ("screen_size",)),
+    (r"防水|进水|淋雨|泡水|\bwater ?proof\b|water[- ]resist|\bip6\d\b|rain", ("waterproof",)),
+    (r"保质期|能放多久|放多久|保存多久|多久过期|过期|shelf[- ]life|expir|best before|how long .{0,20}(?:keep|stay fresh|last unopened)", ("shelf_life",)),
+    (r"运行内存|\bram\b|\bmemory\b", ("memory",)),
+    (r"(?:存储|内存)(?:容量|空间)?|多少g\b|几个g|\bstorage\b|\brom\b|how much space|怎么保存|怎么储存|储存|冷藏|how (?:should|do) i store|keep it", ("storage",)),
+    (r"摄像头|拍照|像素|相机|\bcamera\b|megapixel|photos?\b", ("camera",)),
+    (r"处理器|\bcpu\b|芯片|\bprocessor\b|\bchip\b", ("cpu",)),
+    (r"显卡|\bgpu\b|graphics", ("gpu",)),
+    (r"作者|谁写的|作家|\bauthor\b|\bwriter\b|who wrote|written by", ("author",)),
+    (r"页数|多少页|几页|\bpages?\b", ("pages",)),
+    (r"出版社|哪家出版|\bpublisher\b|\bpublish(?:ed|es)?\b", ("publisher",)),
+    (r"装帧|精装|平装|\bbinding\b|hardcover|paperback", ("binding",)),
+    (r"产地|哪里产|哪产的|原产|哪里的|\borigin\b|where .{0,25}(?:from|grown|produced|made)|产自", ("origin",)),
+    (r"净含量|规格|几盒|多少盒|几瓶|几斤装|net content|pack size|how many (?:cartons|bottles|boxes|packs)", ("net_content",)),
+    (r"容量|多大容量|几升|多少升|多少毫升|\bvolume\b|\bcapacity\b|how many (?:litres|liters|ml)|how big is the bottle", ("capacity", "volume", "net_content", "storage")),
+    (r"发质|什么头发|头发类型|hair type|oily hair|dry hair|for my hair", ("hair_type",)),
+    (r"功效|效果|作用|\beffects?\b|what does it do", ("effect",)),
+    (r"能效|节能|省电|energy (?:rating|efficiency|class)", ("energy_rating",)),
+    (r"功率|几瓦|多少瓦|耗电|\bpower\b|\bwatts?\b|wattage", ("power",)),
+    (r"口味|味道|什么味|\bflavou?rs?\b|\btaste\b", ("flavour",)),
+    (r"材质|面料|料子|布料|什么料|什么材料|什么做的|\bmaterial\b|\bfabric\b|made of", ("material",)),
+    (r"尺码|码数|什么码|几个码|\bsizes\b|what size|which size", ("sizes",)),
+    (r"颜色|什么色|\bcolou?rs?\b", ("colour", "color", "colors")),
+    (r"男款|女款|男女|男的还是女的|men or women|\bunisex\b|for men|for women", ("gender",)),
+    (r"版型|修身|宽松|\bfit\b|slim fit|loose", ("fit",)),
+    (r"哪个城市|在哪个城|什么城市|which city|what city", ("city",)),
+    (r"(?:what |which )?room ?type|房型|什么房|which room|what room", ("room_type",)),
+    (r"什么类型|类型|燃气还是电|哪种热水器|\btype\b|gas or electric", ("type",)),
+    (r"早餐|含早|\bbreakfast\b", ("breakfast",)),
+    (r"星级|几星|档次|how many stars|star rating|hotel class", ("star",)),
+    (r"取消|退订|\bcancel", ("cancellation",)),
+    (r"用途|适合干什么|适合做什么|what is it for|used for|good for", ("use",)),
+    (r"重量|多重|重不重|多沉|沉不沉|分量|几斤|多少克|多少公斤|\bweigh|\bweight\b|how heavy", ("weight",)),
+    (r"尺寸|多大|\bsize\b|dimensions", ("size", "screen_size", "sizes", "capacity", "volume")),
+    (r"保修|质保|包修|\bwarranty\b|guarantee", ("warranty",)),
+    (r"价格|多少钱|价钱|售价|标价|几块|卖多少|什么价|价位|how much (?:do|would|will) i pay|\bprice\b|how much (?:is|does|are)|\bcost\b", ("price",)),
+    (r"库存|有货|现货|缺货|还有吗|有没有货|卖完|\bin stock\b|\bavailable\b|\bstock\b|sold out|out of stock", ("stock",)),
+]
+#: loose words ("type", "size"): when the question also asks something specific, not having them is no gap
+GENERIC_KEYS = frozenset({"type", "use", "effect"})
+_ATTRIBUTE_RES = [(_compile(p), keys) for p, keys in ATTRIBUTE_WORDS]
+
+TOPIC_WORDS = {
+    "logistics": _compile(
+        r"快递|物流|发货|到哪|到了吗|什么时候到|几天到|多久到|运单|单号|包裹|配送|送达|签收|派送|揽件|寄出|"
+        r"\bship(?:ped|ping|ment)?\b|\bdeliver(?:y|ed)?\b|\bparcel\b|\bpackage\b|\btracking\b|\barrive|where is my order|on (?:its|the) way|"
+        r"where'?s my order|\bcourier\b", _I),
+    "after_sales": _compile(
+        r"退货|退款|换货|退换|换一个|退回|保修|质保|售后|维修|坏了|无理由|能退吗|可以退吗|退吗|能换吗|"
+        r"\breturns?\b|\brefunds?\b|\bexchange\b|\bwarranty\b|\bguarantee[ds]?\b|\brepair\b|\bbroken\b|\bdefective\b|\bsend (?:it |this |them )?back\b", _I),
+    "complaint": _compile(r"投诉|差评|太差|骗|垃圾|态度差|态度恶劣|\bcomplain|\bterrible\b|\bawful\b|\bworst\b|\bscam\b", _I),
+}
+_REFUND_PROGRESS = _compile(r"退款.{0,6}(?:到账|进度|多久|什么时候|几天)|(?:什么时候|多久).{0,6}退款|钱.{0,4}退|"
+                              r"where is my refund|when .{0,30}refund|refund status|received? (?:my|the) refund", _I)
+_EXCHANGE = _compile(r"换货|换一个|能换|可以换|换码|换个|\bexchange\b|\bswap\b|replace", _I)
+_WARRANTY = _compile(r"保修|质保|维修|包修|坏了|\bwarranty\b|\brepair\b|\bbroken\b|\bdefective\b|guarantee", _I)
+
+
+def asked_attributes(text: str) -> list[tuple[str, ...]]:
+    """Candidate attribute keys for each thing the question asks about, in the order asked."""
+    norm = normalize(text).lower()
+    taken = [False] * len(norm)
+    found: list[tuple[int, tuple[str, ...]]] = []
+    for pattern, keys in _ATTRIBUTE_RES:
+        for m in pattern.finditer(norm):
+            a, b = m.span()
+            if a == b or any(taken[a:b]):
+                continue
+            taken[a:b] = [True] * (b - a)
+            found.append((a, keys))
+    out: list[tuple[str, ...]] = []
+    for _, keys in sorted(found):
+        if keys not in out:
+            out.append(keys)
+    return out
+
+
+def keyword_topic(text: str) -> str | None:
+    """The topic the question words show unambiguously (logistics / after_sales / complaint), else None."""
+    norm = normalize(text)
+    hits = [topic for topic, pattern in TOPIC_WORDS.items() if pattern.search(norm)]
+    if "complaint" in hits:
+        return "complaint"
+    if len(hits) == 1:
+        return hits[0]
+    if set(hits) == {"logistics", "after_sales"}:
+        # "退货的快递单号" asks about a return shipment: after-sales decides it
+        return "after_sales"
+    return None
+
+
+def after_sales_topic(text: str) -> str:
+    """return | exchange | warranty | refund_status."""
+    norm = normalize(text)
+    if _REFUND_PROGRESS.search(norm):
+        return "refund_status"
+    if _WARRANTY.search(norm):
+        return "warranty"
+    if _EXCHANGE.search(norm) and not re.search(r"退货|\breturn", norm, _I):
+        return "exchange"
+    return "return"
+
+
+# --------------------------------------------------------------------------- classifier
+
+def load_seed() -> list[tuple[str, str]]:
+    """The shipped labelled seed inquiries (Chinese and English)."""
+    rows = []
+    with open(SEED_FILE, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if line:
+                row = json.loads(line)
+                rows.append((row["text"], row["intent"]))
+    return rows
+
+
+def _preprocess(s: str) -> str:
+    # module-level (not a lambda) so joblib can pickle the fitted pipeline
+    return normalize(s).lower()
+
+
+def build_estimator(*, C: float = 8.0, ngram_max: int = 3, class_weight="balanced"):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([
+        ("tfidf", TfidfVectorizer(analyzer="char_wb", ngram_range=(1, int(ngram_max)), sublinear_tf=True, min_df=1,
+                                  lowercase=True, preprocessor=_preprocess)),
+        ("clf", LogisticRegression(C=float(C), solver="newton-cg", max_iter=500, class_weight=class_weight)),
+    ])
+
+
+class IntentModel:
+    """A fitted estimator with ``predict(text) -> (intent, confidence)``."""
+
+    def __init__(self, estimator, *, version: str = "seed"):
+        self.estimator = estimator
+        self.version = version
+
+    def predict(self, text: str) -> tuple[str, float]:
+        return self.predict_many([text])[0]
+
+    def predict_many(self, texts: list[str]) -> list[tuple[str, float]]:
+        if not texts:
+            return []
+        probs = self.estimator.predict_proba([normalize(t) for t in texts])
+        classes = list(self.estimator.classes_)
+        out = []
+        for row in probs:
+            i = int(row.argmax())
+            out.append((classes[i], float(row[i])))
+        return out
+
+
+def train(texts: list[str], labels: list[str], **params) -> IntentModel:
+    estimator = build_estimator(**params)
+    estimator.fit([normalize(t) for t in texts], labels)
+    return IntentModel(estimator)

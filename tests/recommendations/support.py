@@ -1,0 +1,15 @@
+"""Test helpers: the demo adapter naming its models, and a backend that invents a number."""
+from demo_shop.adapter import DemoShopAdapter
+from ecom_ai.llm.base import BaseBackend, GenerationResult
+
+
+class RecAdapter(DemoShopAdapter):
+    product_model = "demo_shop.Product"
+    customer_model = "demo_shop.Customer"
+
+
+class LiarBackend(BaseBackend):
+    """Writes a reason with a battery figure no fact holds."""
+
+    def generate(self, requests):
+        return [GenerationResult("超长续航9999mAh，闭眼入！", 5, 5, 1.0, "liar", "stop") for _ in requests]

@@ -49,6 +49,10 @@ TRAINERS = {
     "sentiment-baseline": "ecom_ai.services.feedback.train_sentiment_baseline",
     "intent-baseline": "ecom_ai.services.inquiries.train_intent_baseline",
     "recommender": "ecom_ai.services.recommendations.train",
+    "tokenizer": "ecom_ai.training.runs.train_tokenizer",
+    "pretrain": "ecom_ai.training.runs.pretrain",
+    "finetune-classifier": "ecom_ai.training.runs.finetune_classifier",
+    "finetune-replies": "ecom_ai.training.runs.finetune_replies",
 }
 
 

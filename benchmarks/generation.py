@@ -1,6 +1,14 @@
-"""Batched against one-at-a-time generation on a tiny local model, measured side by side in one run.
+"""Generation on a tiny local model, measured side by side in one run:
+
+1. batched (batch 16) against one request at a time on the same prompts: tokens/s and the ratio;
+2. the full job path (admin action's service -> task -> pipeline -> saved drafts) against calling
+   the backend directly for the same 64 inquiry requests: the overhead in percent.
 
 Run: .venv/bin/python benchmarks/generation.py [--batch 16] [--new-tokens 128] [--threads 1] [--arch gpt2]
+                                               [--hidden 32 --layers 2] [--skip-job-path]
+
+On a CPU the gain from batching shrinks as the tiny model grows (attention over the KV cache grows
+with the batch while per-step Python overhead is what batching saves); try --hidden 64 or 256.
 """
 from __future__ import annotations
 
@@ -36,10 +44,12 @@ def direct_backend_run(requests, backend=None):
 _BACKEND = None
 
 
-def _default_backend(arch: str = "gpt2", batch: int = 16, threads: int | None = None):
+def _default_backend(arch: str = "gpt2", batch: int = 16, threads: int | None = None, hidden: int = 32,
+                     layers: int = 2):
     global _BACKEND
     if _BACKEND is None:
-        path = build_tiny_model(os.path.join(tempfile.mkdtemp(prefix="ecom_ai_bench_"), f"tiny-{arch}"), arch, hidden=64)
+        path = build_tiny_model(os.path.join(tempfile.mkdtemp(prefix="ecom_ai_bench_"), f"tiny-{arch}"), arch,
+                                hidden=hidden, layers=layers)
         _BACKEND = TransformersBackend("bench", model=path, batch_size=batch, num_threads=threads)
     return _BACKEND
 
@@ -50,13 +60,16 @@ def main(argv=None) -> int:
     parser.add_argument("--new-tokens", type=int, default=128)
     parser.add_argument("--arch", default="gpt2", choices=["gpt2", "qwen2"])
     parser.add_argument("--threads", type=int, default=1, help="CPU threads (1 avoids contention on a shared machine)")
+    parser.add_argument("--hidden", type=int, default=32, help="hidden size of the tiny model")
+    parser.add_argument("--layers", type=int, default=2)
+    parser.add_argument("--skip-job-path", action="store_true")
     args = parser.parse_args(argv)
 
     # Prompts carry a random fence marker; fix it so both runs see the very same prompts.
     import ecom_ai.llm.base as base
 
     base.new_marker = lambda: "UNTRUSTED-0123456789abcdef"
-    backend = _default_backend(args.arch, args.batch, args.threads)
+    backend = _default_backend(args.arch, args.batch, args.threads, args.hidden, args.layers)
     requests = make_requests(args.batch, args.new_tokens)
     direct_backend_run(requests[:2], backend)  # load and warm up
 
@@ -74,7 +87,74 @@ def main(argv=None) -> int:
     print(f"batched (batch {args.batch}):  {tokens_b} tokens in {batched_s:.3f}s = {tps_b:,.0f} tokens/s")
     print(f"one at a time:        {tokens_s} tokens in {single_s:.3f}s = {tps_s:,.0f} tokens/s")
     print(f"ratio batched / single: {tps_b / tps_s:.1f}x  (same text for {same}/{len(requests)} requests; greedy)")
+    if not args.skip_job_path:
+        job_path_overhead(backend)
     return 0
+
+
+def job_path_overhead(backend, n: int = 64) -> None:
+    """The job engine's cost on top of the backend, for n inquiry drafts on a small seeded shop."""
+    db = "/tmp/bench_generation.sqlite3"
+    if os.path.exists(db):
+        os.remove(db)
+    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"  # the worker's code path, in this process
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo_shop.settings")
+    os.environ.setdefault("ECOM_AI_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from demo_shop.models import Customer, Product
+    from ecom_ai.llm import registry
+    from ecom_ai.models import Inquiry
+    from ecom_ai.pipelines import get_pipeline
+    from ecom_ai.services import jobs
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", "--products", "60", "--customers", "80", "--seed", "7", verbosity=0)
+    settings.ECOM_AI = {**settings.ECOM_AI, "BACKENDS": {**settings.ECOM_AI.get("BACKENDS", {}), "bench": {
+        "BACKEND": "ecom_ai.llm.transformers.TransformersBackend",
+        "OPTIONS": {"model": backend.model_path, "batch_size": backend.batch_size, "num_threads": backend.num_threads}}},
+        "FEATURES": {"inquiry_reply": "bench"}, "CHUNK_SIZE": n}
+    from ecom_ai.conf import ecom_ai_settings
+
+    ecom_ai_settings.reload()
+    registry.reset()
+    products = list(Product.objects.filter(category__name="手机").values_list("id", flat=True)) or \
+        list(Product.objects.values_list("id", flat=True))
+    customers = list(Customer.objects.values_list("id", "user_id")[:n])
+
+    def make_inquiries():
+        return [Inquiry.objects.create(customer_id=c, user_id=u, text="这款手机的电池容量是多少？", language="zh",
+                                       product_id=products[i % len(products)])
+                for i, (c, u) in enumerate(customers)]
+
+    # direct: the very requests the pipeline builds, straight to the backend
+    pipeline = get_pipeline("inquiry_reply")
+    job = jobs.start_job("inquiry_reply", make_inquiries(), dispatch=False)
+    units = pipeline.collect(job, list(job.items.all()))
+    for unit in units:
+        pipeline.ground(job, unit)
+    requests = [u.request for u in units if u.request is not None]
+    backend_for_feature = registry.backend_for("inquiry_reply")
+    backend_for_feature.generate(requests[:2])  # load the model once, as a warm worker has it
+    results, direct_s = direct_backend_run(requests, backend_for_feature)
+    direct_tokens = sum(r.tokens_out for r in results)
+
+    # job path: start_job (what the admin action calls) -> task -> chunk -> pipeline -> saved drafts
+    started = time.perf_counter()
+    job = jobs.start_job("inquiry_reply", make_inquiries())   # autocommit: enqueued and run at once
+    job_s = time.perf_counter() - started
+    job.refresh_from_db()
+    per_token_direct = direct_s / max(1, direct_tokens)
+    per_token_job = job_s / max(1, job.tokens_out)
+    print(f"job path: {job.n_done} drafts saved ({job.n_failed} failed), {job.tokens_out} tokens in {job_s:.3f}s; "
+          f"backend directly: {len(requests)} requests, {direct_tokens} tokens in {direct_s:.3f}s")
+    print(f"job-path overhead over the backend alone: {100 * (per_token_job / per_token_direct - 1):.1f}% per token "
+          f"({100 * (job_s / direct_s - 1):.1f}% wall)")
 
 
 if __name__ == "__main__":

@@ -40,9 +40,10 @@ DEFAULTS = {
     "MAX_INPUT_CHARS": 4000,
     "QUEUE": None,                    # Celery queue for ecom_ai tasks; None: the default queue
     "RECOMMENDATIONS": {},            # see ecom_ai.services.recommendations (TTL, diversity, half-life...)
+    "CAMPAIGN_LIMITS": {},            # see ecom_ai.services.campaigns.DEFAULT_LIMITS (margin floor, max discount...)
 }
 
-_DICT_KEYS = ("BACKENDS", "FEATURES", "PIPELINES", "RECOMMENDATIONS")
+_DICT_KEYS = ("BACKENDS", "FEATURES", "PIPELINES", "RECOMMENDATIONS", "CAMPAIGN_LIMITS")
 
 
 class EcomAISettings:

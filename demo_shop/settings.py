@@ -91,9 +91,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-    for _d in ("out", "processed"):
+    for _d in ("out", "processed", "control"):
         (_broker_dir / _d).mkdir(parents=True, exist_ok=True)
 else:
     # Redis: an unacknowledged message comes back this long after its worker died (keep it above

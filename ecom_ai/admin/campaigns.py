@@ -34,7 +34,7 @@ class ProductIdsField(forms.CharField):
 class CampaignForm(forms.ModelForm):
     product_ids = ProductIdsField(label=_("product ids"), required=False,
                                   help_text=_("Ids of the shop's products, separated by commas. Leave empty and use "
-                                              "\u201cSuggest rules\u201d to have products proposed."))
+                                              "“Suggest rules” to have products proposed."))
 
     class Meta:
         model = Campaign

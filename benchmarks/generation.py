@@ -13,6 +13,7 @@ with the batch while per-step Python overhead is what batching saves); try --hid
 from __future__ import annotations
 
 import argparse
+import statistics
 import os
 import sys
 import tempfile
@@ -132,29 +133,50 @@ def job_path_overhead(backend, n: int = 64) -> None:
                                        product_id=products[i % len(products)])
                 for i, (c, u) in enumerate(customers)]
 
-    # direct: the very requests the pipeline builds, straight to the backend
     pipeline = get_pipeline("inquiry_reply")
-    job = jobs.start_job("inquiry_reply", make_inquiries(), dispatch=False)
-    units = pipeline.collect(job, list(job.items.all()))
-    for unit in units:
-        pipeline.ground(job, unit)
-    requests = [u.request for u in units if u.request is not None]
     backend_for_feature = registry.backend_for("inquiry_reply")
-    backend_for_feature.generate(requests[:2])  # load the model once, as a warm worker has it
-    results, direct_s = direct_backend_run(requests, backend_for_feature)
-    direct_tokens = sum(r.tokens_out for r in results)
 
-    # job path: start_job (what the admin action calls) -> task -> chunk -> pipeline -> saved drafts
-    started = time.perf_counter()
-    job = jobs.start_job("inquiry_reply", make_inquiries())   # autocommit: enqueued and run at once
-    job_s = time.perf_counter() - started
-    job.refresh_from_db()
-    per_token_direct = direct_s / max(1, direct_tokens)
-    per_token_job = job_s / max(1, job.tokens_out)
-    print(f"job path: {job.n_done} drafts saved ({job.n_failed} failed), {job.tokens_out} tokens in {job_s:.3f}s; "
-          f"backend directly: {len(requests)} requests, {direct_tokens} tokens in {direct_s:.3f}s")
-    print(f"job-path overhead over the backend alone: {100 * (per_token_job / per_token_direct - 1):.1f}% per token "
-          f"({100 * (job_s / direct_s - 1):.1f}% wall)")
+    def direct():
+        """The very requests the pipeline builds, straight to the backend."""
+        job = jobs.start_job("inquiry_reply", make_inquiries(), dispatch=False)
+        units = pipeline.collect(job, list(job.items.all()))
+        for unit in units:
+            pipeline.ground(job, unit)
+        requests = [u.request for u in units if u.request is not None]
+        results, seconds = direct_backend_run(requests, backend_for_feature)
+        return seconds, sum(r.tokens_out for r in results), len(requests)
+
+    def job_path():
+        """start_job (what the admin action calls) -> task -> chunk -> pipeline -> saved drafts."""
+        inquiries = make_inquiries()
+        started = time.perf_counter()
+        job = jobs.start_job("inquiry_reply", inquiries)   # autocommit: enqueued and run at once
+        seconds = time.perf_counter() - started
+        job.refresh_from_db()
+        return seconds, job.tokens_out, job
+
+    # A warm worker has its model, jieba and the catalogue index loaded: warm both paths once.
+    jobs.start_job("inquiry_reply", make_inquiries()[:4])
+    direct()
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        pr = cProfile.Profile()
+        pr.enable()
+        job_path()
+        pr.disable()
+        pstats.Stats(pr).sort_stats("cumulative").print_stats(40)
+    runs = []
+    for _ in range(3):  # interleaved, so machine noise falls on both alike
+        runs.append((direct(), job_path()))
+    (direct_s, direct_tokens, n_requests), (job_s, job_tokens, job) = runs[-1]
+    per_token_direct = statistics.median(d[0] / max(1, d[1]) for d, _ in runs)
+    per_token_job = statistics.median(j[0] / max(1, j[1]) for _, j in runs)
+    print(f"job path (last of 3 runs): {job.n_done} drafts saved ({job.n_failed} failed), {job_tokens} tokens "
+          f"in {job_s:.3f}s; backend directly: {n_requests} requests, {direct_tokens} tokens in {direct_s:.3f}s")
+    print(f"job-path overhead over the backend alone (median of 3 interleaved runs, per token): "
+          f"{100 * (per_token_job / per_token_direct - 1):.1f}%")
 
 
 if __name__ == "__main__":

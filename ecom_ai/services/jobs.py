@@ -259,8 +259,7 @@ def run_chunk(job_id: int, item_ids: list[int], *, task_id: str) -> None:
         # retries with backoff; the items go back to pending so the retry takes them again.
         release_items(job_id, claim)
         raise
-    for unit in units:
-        settle(job, pipeline, unit, claim)
+    settle_all(job, pipeline, units, claim)
     finish_if_complete(job_id)
 
 
@@ -276,11 +275,37 @@ def _step(unit, fn, job) -> None:
         unit.error = f"{fn.__name__}: {exc}"[:1000]
 
 
-def settle(job: AIJob, pipeline, unit, claim: str) -> None:
-    """Write the unit's result and mark its item done, or fail it with the reason, atomically."""
+def settle_all(job: AIJob, pipeline, units, claim: str) -> None:
+    """Settle a chunk's units in one transaction (one commit, one update of the job's counters).
+
+    Each unit runs in its own savepoint, so a unit whose item was taken over, or whose save
+    fails, is rolled back alone. A worker that dies before the commit leaves the whole chunk
+    running under its claim, and the redelivered chunk does it again: nothing is written twice.
+    """
+    totals = {"n_running": 0, "n_done": 0, "n_failed": 0, "tokens_in": 0, "tokens_out": 0, "latency_ms": 0.0}
+    with transaction.atomic():
+        for unit in units:
+            outcome = settle(job, pipeline, unit, claim)
+            if outcome is None:
+                continue
+            totals["n_running"] -= 1
+            totals[f"n_{outcome}"] += 1
+            totals["tokens_in"] += unit.tokens_in
+            totals["tokens_out"] += unit.tokens_out
+            totals["latency_ms"] += unit.latency_ms
+        changes = {name: F(name) + delta for name, delta in totals.items() if delta}
+        if changes:
+            AIJob.objects.filter(pk=job.pk).update(**changes)
+
+
+def settle(job: AIJob, pipeline, unit, claim: str) -> str | None:
+    """Write the unit's result and mark its item done, or fail it with the reason, atomically.
+
+    Returns "done" or "failed", or None when another delivery holds the item (nothing written).
+    The caller adds the outcome to the job's counters.
+    """
     now = timezone.now()
     item = unit.item
-    accounting = {"tokens_in": unit.tokens_in, "tokens_out": unit.tokens_out, "latency_ms": unit.latency_ms}
     try:
         with transaction.atomic():
             result = None
@@ -293,25 +318,20 @@ def settle(job: AIJob, pipeline, unit, claim: str) -> None:
                 except Exception as exc:
                     log.exception("ecom_ai job %s item %s: save failed", job.pk, item.target_id)
                     unit.error = f"save: {exc}"[:1000]
-            fields = dict(accounting, finished_at=now, claim="")
+            fields = dict(tokens_in=unit.tokens_in, tokens_out=unit.tokens_out, latency_ms=unit.latency_ms,
+                          finished_at=now, claim="")
             if unit.error:
                 fields.update(status=Item.FAILED, error=unit.error)
             else:
                 fields.update(status=Item.DONE, error="")
                 if result is not None:
                     fields.update(result_type=ContentType.objects.get_for_model(result), result_id=str(result.pk))
-            updated = AIJobItem.objects.filter(pk=item.pk, status=Item.RUNNING, claim=claim).update(**fields)
-            if not updated:
+            if not AIJobItem.objects.filter(pk=item.pk, status=Item.RUNNING, claim=claim).update(**fields):
                 raise LostClaim(item.pk)
-            outcome = "failed" if unit.error else "done"
-            AIJob.objects.filter(pk=job.pk).update(
-                n_running=F("n_running") - 1, **{f"n_{outcome}": F(f"n_{outcome}") + 1},
-                tokens_in=F("tokens_in") + accounting["tokens_in"],
-                tokens_out=F("tokens_out") + accounting["tokens_out"],
-                latency_ms=F("latency_ms") + accounting["latency_ms"],
-            )
     except LostClaim:
         log.warning("ecom_ai job %s item %s was taken over by another delivery; result discarded", job.pk, item.pk)
+        return None
+    return "failed" if unit.error else "done"
 
 
 def finish_if_complete(job_id: int) -> None:
@@ -372,7 +392,9 @@ def cancel(job: AIJob) -> bool:
 
 def recover_stale(older_than_s: int = 3600) -> int:
     """Return items stuck in running (their worker and its message are gone) to pending and
-    re-dispatch their jobs. For brokers without acknowledgements, e.g. the filesystem one."""
+    re-dispatch their jobs (brokers without acknowledgements, e.g. the filesystem one); also
+    re-dispatch active jobs whose pending items have not moved since the cutoff (their messages
+    were lost, e.g. with a Redis restarted without persistence). Returns the items queued again."""
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_s)
     stale = AIJobItem.objects.filter(status=Item.RUNNING, claimed_at__lt=cutoff, job__status__in=AIJob.ACTIVE)
     job_ids = set(stale.values_list("job_id", flat=True))
@@ -383,6 +405,17 @@ def recover_stale(older_than_s: int = 3600) -> int:
             _count(job_id, running=-n, pending=n)
             enqueue_job(job_id)
         total += n
+    # Pending items whose messages vanished (a broker restarted without persistence, a purged
+    # queue): their job has not moved since the cutoff. Sending it again is safe even if the old
+    # messages still exist: dispatch() sends only pending items and a chunk claims only those.
+    recent = AIJobItem.objects.filter(job_id=models.OuterRef("pk")).filter(
+        models.Q(claimed_at__gte=cutoff) | models.Q(finished_at__gte=cutoff))
+    idle = (AIJob.objects.filter(status__in=AIJob.ACTIVE, n_pending__gt=0, created_at__lt=cutoff)
+            .exclude(pk__in=job_ids).exclude(started_at__gte=cutoff).exclude(models.Exists(recent)))
+    for job_id, n_pending in idle.values_list("pk", "n_pending"):
+        with transaction.atomic():
+            enqueue_job(job_id)
+        total += n_pending
     return total
 
 

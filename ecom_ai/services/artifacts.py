@@ -53,27 +53,15 @@ def _new_version() -> str:
     return timezone.now().strftime("%Y%m%d-%H%M%S-%f")
 
 
-def save(name: str, obj: Any, meta: dict | None = None, *, activate: bool = True, version: str | None = None) -> str:
-    """Store ``obj`` as a new version of ``name``; returns the version."""
-    version = version or _new_version()
-    base = root() / name
-    base.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{version}.", dir=base))
-    try:
-        joblib.dump(obj, tmp / "model.joblib", compress=3)
-        meta = {"name": name, "version": version, "created_at": timezone.now().isoformat(), **(meta or {})}
-        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2, default=str))
-        os.replace(tmp, base / version)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if activate:
-        set_active(name, version)
-    return version
+def save(name: str, obj: Any, meta: dict | None = None, *, activate: bool = True) -> str:
+    """Store ``obj`` (joblib) as a new version of ``name``; returns the version."""
+    return save_dir(name, lambda folder: joblib.dump(obj, folder / "model.joblib", compress=3), meta,
+                    activate=activate)
 
 
 def save_dir(name: str, fill, meta: dict | None = None, *, activate: bool = True) -> str:
-    """Like :func:`save` for artefacts that are folders (a transformers model): ``fill(tmp_dir)``."""
+    """A new version of ``name`` whose files ``fill(folder)`` writes (a transformers model, a joblib
+    file); the folder is renamed into place only once complete. Returns the version."""
     version = _new_version()
     base = root() / name
     base.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ demo: install
 	$(PY) manage.py demo_setup
 	@echo "Starting a Celery worker (log: var/worker.log) and the server at http://$(HOST):$(PORT)/admin/"
 	@mkdir -p var
-	@$(VENV)/bin/celery -A demo_shop worker -l info -c 2 > var/worker.log 2>&1 & echo $$! > var/worker.pid; \
+	@$(VENV)/bin/celery -A demo_shop worker -B -s var/celerybeat-schedule -l info -c 2 > var/worker.log 2>&1 & echo $$! > var/worker.pid; \
 	trap 'kill $$(cat var/worker.pid) 2>/dev/null; rm -f var/worker.pid' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

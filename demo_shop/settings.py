@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -112,6 +113,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Run by `celery -A demo_shop beat` (or a worker started with -B, as `make demo` does).
+CELERY_BEAT_SCHEDULE = {
+    # items whose worker and message vanished (a broker restart) are queued again
+    "ecom-ai-recover-stale-items": {
+        "task": "ecom_ai.tasks.recover_stale_items_task", "schedule": 600.0, "kwargs": {"older_than_s": 1800},
+    },
+    # everyone's recommendations, with a freshly trained model, every night at 03:00
+    "ecom-ai-recompute-recommendations": {
+        "task": "ecom_ai.recsys.tasks.recompute_all_recommendations_task",
+        "schedule": crontab(hour=3, minute=0), "kwargs": {"retrain": True},
+    },
+}
 
 # --- REST framework ------------------------------------------------------
 REST_FRAMEWORK = {
@@ -129,7 +142,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min", "ecom_ai_inquiry": "20/min"},
 }
-SPECTACULAR_SETTINGS = {"TITLE": "ecom_ai API", "VERSION": "0.1.0", "SERVE_INCLUDE_SCHEMA": False}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ecom_ai API",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "InquiryChannelEnum": "ecom_ai.models.Inquiry.Channel",
+        "AIJobStatusEnum": "ecom_ai.models.AIJob.Status",
+    },
+}
 
 # --- ecom_ai --------------------------------------------------------------
 ECOM_AI = {

@@ -65,6 +65,12 @@ def check_settings(app_configs=None, **kwargs):
     for key in ("CHUNK_SIZE", "MAX_ITEM_ATTEMPTS", "TASK_MAX_RETRIES", "MAX_INPUT_CHARS"):
         if not isinstance(conf[key], int) or conf[key] < 1:
             errors.append(Error(f"ECOM_AI[{key!r}] must be a positive integer.", id="ecom_ai.E007"))
+    if conf["CHUNK_TIME_LIMIT"] is not None and (not isinstance(conf["CHUNK_TIME_LIMIT"], int)
+                                                  or conf["CHUNK_TIME_LIMIT"] < 1):
+        errors.append(Error("ECOM_AI['CHUNK_TIME_LIMIT'] must be a positive integer or None.", id="ecom_ai.E007"))
+    for key in ("RECOMMENDATIONS", "CAMPAIGN_LIMITS"):
+        if not isinstance(conf[key], dict):
+            errors.append(Error(f"ECOM_AI[{key!r}] must be a dict.", id="ecom_ai.E007"))
     if not getattr(settings, "CELERY_BROKER_URL", None) and not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
         errors.append(Error("No Celery broker is configured: jobs would never run.",
                             hint="Set CELERY_BROKER_URL (e.g. 'filesystem://', 'redis://127.0.0.1:6379/0').",

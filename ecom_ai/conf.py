@@ -34,6 +34,7 @@ DEFAULTS = {
     "CHUNK_SIZE": 50,                 # items per Celery task
     "MAX_ITEM_ATTEMPTS": 3,           # an item whose worker died this often is failed
     "TASK_MAX_RETRIES": 3,            # retries for transient errors (DB/broker), with backoff
+    "CHUNK_TIME_LIMIT": 900,          # seconds a chunk may run before it is stopped and retried (a hung model)
     "DEFAULT_TOKEN_BUDGET": None,     # tokens per job; None: unlimited
     "ARTIFACT_DIR": "var/artifacts",
     "PII_FILTER": None,               # None: on for backends off the machine, off for local ones

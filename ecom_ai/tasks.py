@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
 from .conf import ecom_ai_settings
@@ -16,7 +17,8 @@ log = logging.getLogger(__name__)
 def _transient_errors() -> tuple[type[BaseException], ...]:
     from .llm.base import BackendUnavailable
 
-    return (OperationalError, InterfaceError, BackendUnavailable, ConnectionError, TimeoutError)
+    return (OperationalError, InterfaceError, BackendUnavailable, ConnectionError, TimeoutError,
+            SoftTimeLimitExceeded)
 
 
 def _backoff(retries: int) -> float:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -67,6 +68,7 @@ class ProductFeedbackView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(responses=FeedbackSummarySerializer)
     def get(self, request, product_id: int):
         summary = service.latest_summary(product_id, include_needs_review=_is_staff(request.user),
                                          language=_language(request))

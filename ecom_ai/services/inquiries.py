@@ -508,6 +508,9 @@ _REFUND_PROMISE = re.compile(r"(?:给您|为您|帮您|马上|立即|已经?)(?:
 _LEAK = re.compile(r"system prompt|系统提示|只根据下列事实|using only the facts below|事实（数据|facts \(data|untrusted|<<<|instructions? (?:are|say)|我的指令", re.I)
 _ROLE = re.compile(r"我现在是|我已经是|作为(?:管理员|系统|开发者)|我是(?:管理员|系统|开发者|dan)|开发者模式|越狱|"
                    r"i am now|i'm now|as an? (?:admin|administrator|developer|system)|developer mode|\bdan\b|jailbr", re.I)
+# The assistant changes nothing in the shop; a draft that says it changed a price, rating or order obeyed someone.
+_ACTION_CLAIM = re.compile(r"已(?:经)?(?:把|将|为您|给您|帮您)?[^，。,.!！?？]{0,12}?(?:改成|改为|修改为|设为|设置为|调整为|标记为)|"
+                           r"(?:has|have) been (?:changed|set|updated|marked) to|i(?: have|'ve) (?:changed|set|updated|marked)", re.I)
 
 
 def injection_findings(text: str, facts) -> list[str]:
@@ -525,6 +528,8 @@ def injection_findings(text: str, facts) -> list[str]:
         found.append("泄露了系统指令 / reveals the system prompt")
     if _ROLE.search(norm):
         found.append("改变了角色 / changes its role")
+    if _ACTION_CLAIM.search(norm):
+        found.append("声称改动了商品或订单 / claims to have changed a price, rating or order")
     return list(dict.fromkeys(found))
 
 

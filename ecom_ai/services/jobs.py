@@ -137,6 +137,11 @@ def dispatch(job_id: int) -> int:
     size = max(1, int(job.params.get("chunk_size") or ecom_ai_settings.CHUNK_SIZE))
     chunks = [ids[i:i + size] for i in range(0, len(ids), size)]
     options = {"queue": ecom_ai_settings.QUEUE} if ecom_ai_settings.QUEUE else {}
+    if ecom_ai_settings.CHUNK_TIME_LIMIT:
+        # past the soft limit the chunk gives its items back and is retried; the hard limit
+        # kills a worker child that ignores it (a wedged native call), and the message returns
+        options.update(soft_time_limit=ecom_ai_settings.CHUNK_TIME_LIMIT,
+                       time_limit=ecom_ai_settings.CHUNK_TIME_LIMIT + 60)
     for chunk in chunks:
         run_chunk_task.apply_async((job_id, chunk), **options)
     if not chunks:

@@ -1,0 +1,113 @@
+"""Fixtures of the fault tests: a tiny shop with a customer's inquiries, and a fake inference server."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.contrib.auth import get_user_model
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(settings, tmp_path):
+    from django.core.cache import cache
+
+    from ecom_ai.nlp import search
+    from ecom_ai.services import artifacts
+
+    settings.ECOM_AI = {**settings.ECOM_AI, "ARTIFACT_DIR": str(tmp_path / "artifacts")}
+    for clear in (cache.clear, search.clear_cache, artifacts.clear_cache):
+        clear()
+    yield
+    search.clear_cache()
+
+
+@pytest.fixture
+def inquiry_shop(db):
+    from demo_shop.models import AfterSalesPolicy, Category, Customer, Product
+    from ecom_ai.models import Inquiry
+
+    phones = Category.objects.create(name="手机", slug="phones")
+    phone = Product.objects.create(category=phones, name="星河X1手机", price=Decimal("1999"), stock=8,
+                                   attributes={"battery_capacity": "5000mAh", "screen_size": "6.5英寸"})
+    AfterSalesPolicy.objects.create(name="默认", category=None, return_window_days=7, exchange_window_days=15,
+                                    warranty_months=12, notes="签收后7天无理由退货。")
+    user = get_user_model().objects.create_user("carol", password="pw-carol-123")
+    customer = Customer.objects.create(user=user, name="Carol")
+    texts = ["星河X1手机的电池多大？", "星河X1手机的屏幕多大？", "星河X1手机多少钱？", "How big is the battery of 星河X1手机?"]
+    inquiries = [Inquiry.objects.create(user=user, customer_id=customer.pk, text=t, product_id=phone.pk,
+                                        language="en" if t.startswith("How") else "zh") for t in texts]
+    return {"phone": phone, "user": user, "customer": customer, "inquiries": inquiries}
+
+
+class FakeServer:
+    """An OpenAI-compatible /v1/chat/completions whose behaviour the test sets: ``mode`` is one of
+    ok, hang, http500, garbage, wrong_shape, lies, empty."""
+
+    def __init__(self):
+        self.mode = "ok"
+        self.content = "您好，星河X1手机的电池容量是5000mAh。"
+        self.hits = 0
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                server.hits += 1
+                mode = server.mode
+                if mode == "hang":
+                    time.sleep(3)
+                    body, code = b"{}", 200
+                elif mode == "http500":
+                    body, code = b'{"error": {"message": "overloaded"}}', 500
+                elif mode == "garbage":
+                    body, code = b"\x00\xff<html>not json at all", 200
+                elif mode == "wrong_shape":
+                    body, code = json.dumps({"id": "x", "object": "chat.completion"}).encode(), 200
+                else:
+                    text = {"ok": server.content, "empty": "",
+                            "lies": "好消息！本店送您50元优惠券，价格改成0元。我现在是管理员。系统提示：只根据下列事实回答。"}[mode]
+                    body, code = json.dumps({"model": "fake", "choices": [{"message": {"content": text}, "finish_reason": "stop"}],
+                                             "usage": {"prompt_tokens": 7, "completion_tokens": 5}}, ensure_ascii=False).encode(), 200
+                try:
+                    self.send_response(code)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def fake_server(settings):
+    server = FakeServer()
+    settings.ECOM_AI = {
+        **settings.ECOM_AI,
+        "BACKENDS": {
+            "default": {"BACKEND": "ecom_ai.llm.grounded.GroundedBackend", "OPTIONS": {}},
+            "server": {"BACKEND": "ecom_ai.llm.openai.OpenAICompatibleBackend",
+                       "OPTIONS": {"base_url": server.url, "model": "fake", "timeout_s": 0.3, "max_retries": 0,
+                                   "backoff_s": 0.0, "concurrency": 4}},
+        },
+        "FEATURES": {"inquiry_reply": "server"},
+        "TASK_MAX_RETRIES": 2,
+    }
+    yield server
+    server.close()

@@ -9,6 +9,7 @@ from django.db import InterfaceError, OperationalError
 
 from .conf import ecom_ai_settings
 from .recsys import tasks as _recsys_tasks  # noqa: F401  (periodic recommendation tasks)
+from .training import tasks as _training_tasks  # noqa: F401  (training runs queued from the admin)
 from .services import jobs
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,119 @@
+"""Small transformer configurations built from scratch for the shop's tokenizer, and the data collators."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Size:
+    hidden: int = 128
+    layers: int = 2
+    heads: int = 4
+    seq: int = 128
+
+    @classmethod
+    def from_params(cls, params: dict, **defaults) -> "Size":
+        base = cls(**defaults)
+        size = cls(hidden=int(params.pop("hidden", base.hidden)), layers=int(params.pop("layers", base.layers)),
+                   heads=int(params.pop("heads", base.heads)), seq=int(params.pop("seq", base.seq)))
+        if size.hidden % size.heads:
+            raise ValueError(f"hidden ({size.hidden}) must be a multiple of heads ({size.heads})")
+        return size
+
+
+def causal_lm(tokenizer, size: Size, arch: str = "gpt2"):
+    """A GPT-2 (default) or Qwen2 causal LM sized ``size`` for ``tokenizer``."""
+    from transformers import GPT2Config, GPT2LMHeadModel, Qwen2Config, Qwen2ForCausalLM
+
+    common = dict(vocab_size=len(tokenizer), bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+                  pad_token_id=tokenizer.pad_token_id)
+    if arch == "gpt2":
+        return GPT2LMHeadModel(GPT2Config(n_embd=size.hidden, n_layer=size.layers, n_head=size.heads,
+                                          n_positions=max(size.seq, 512), **common))
+    if arch == "qwen2":
+        return Qwen2ForCausalLM(Qwen2Config(hidden_size=size.hidden, intermediate_size=size.hidden * 4,
+                                            num_hidden_layers=size.layers, num_attention_heads=size.heads,
+                                            num_key_value_heads=max(1, size.heads // 2),
+                                            max_position_embeddings=max(size.seq, 512), tie_word_embeddings=True, **common))
+    raise ValueError(f"arch must be 'gpt2' or 'qwen2', not {arch!r}")
+
+
+def bert_config(tokenizer, size: Size, **extra):
+    from transformers import BertConfig
+
+    return BertConfig(vocab_size=len(tokenizer), hidden_size=size.hidden, num_hidden_layers=size.layers,
+                      num_attention_heads=size.heads, intermediate_size=size.hidden * 4,
+                      max_position_embeddings=max(size.seq, 512), pad_token_id=tokenizer.pad_token_id, **extra)
+
+
+def masked_lm(tokenizer, size: Size):
+    from transformers import BertForMaskedLM
+
+    return BertForMaskedLM(bert_config(tokenizer, size))
+
+
+def causal_collate(pad_id: int):
+    """Pads blocks of ids; labels ignore padding (``-100``), and ``labels`` given per example are kept."""
+    import torch
+
+    def collate(examples):
+        rows = [e if isinstance(e, dict) else {"input_ids": e} for e in examples]
+        n = max(len(r["input_ids"]) for r in rows)
+        ids = torch.full((len(rows), n), pad_id, dtype=torch.long)
+        mask = torch.zeros((len(rows), n), dtype=torch.long)
+        labels = torch.full((len(rows), n), -100, dtype=torch.long)
+        for i, r in enumerate(rows):
+            k = len(r["input_ids"])
+            ids[i, :k] = torch.tensor(r["input_ids"])
+            mask[i, :k] = 1
+            labels[i, :k] = torch.tensor(r.get("labels", r["input_ids"]))
+        return {"input_ids": ids, "attention_mask": mask, "labels": labels}
+
+    return collate
+
+
+def mlm_collate(tokenizer, probability: float = 0.15):
+    """``DataCollatorForLanguageModeling`` (15% masked: 80% <mask>, 10% random, 10% kept)."""
+    from transformers import DataCollatorForLanguageModeling
+
+    inner = DataCollatorForLanguageModeling(tokenizer=tokenizer, mlm=True, mlm_probability=probability,
+                                            return_tensors="pt")
+
+    def collate(examples):
+        batch = inner([{"input_ids": e} for e in examples])
+        return {k: batch[k] for k in ("input_ids", "attention_mask", "labels") if k in batch}
+
+    return collate
+
+
+def classify_collate(pad_id: int):
+    import torch
+
+    def collate(examples):
+        n = max(len(ids) for ids, _ in examples)
+        ids = torch.full((len(examples), n), pad_id, dtype=torch.long)
+        mask = torch.zeros((len(examples), n), dtype=torch.long)
+        for i, (row, _) in enumerate(examples):
+            ids[i, :len(row)] = torch.tensor(row)
+            mask[i, :len(row)] = 1
+        return {"input_ids": ids, "attention_mask": mask, "labels": torch.tensor([y for _, y in examples])}
+
+    return collate
+
+
+def pack(sequences: list[list[int]], block: int, eos_id: int) -> list[list[int]]:
+    """Concatenate ``sequences`` (each followed by eos) and cut into blocks of ``block`` ids."""
+    flat: list[int] = []
+    for ids in sequences:
+        flat.extend(ids)
+        flat.append(eos_id)
+    blocks = [flat[i:i + block] for i in range(0, len(flat), block)]
+    return [b for b in blocks if len(b) >= 8]
+
+
+def count_parameters(model) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+__all__ = ["Size", "causal_lm", "masked_lm", "bert_config", "causal_collate", "mlm_collate", "classify_collate", "pack",
+           "count_parameters"]

@@ -1,0 +1,148 @@
+"""The shop's own text and labels for training: product names/descriptions, reviews, inquiries, approved replies."""
+from __future__ import annotations
+
+import csv as csv_module
+import gzip
+import io
+import random
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from ..adapters import get_adapter
+from ..nlp.text import normalize
+
+
+def _clean(text) -> str:
+    return " ".join(normalize(str(text or "")).split())
+
+
+def shop_texts() -> Iterator[str]:
+    """Every text the shop owns, through the adapter (products, reviews) and ecom_ai's inquiries."""
+    from ..models import Inquiry
+
+    adapter = get_adapter()
+    ids = []
+    for p in adapter.iter_products():
+        ids.append(p.id)
+        for part in (p.name, p.description):
+            if part and _clean(part):
+                yield _clean(part)
+    if ids:
+        for r in adapter.get_reviews(ids):
+            if r.text and _clean(r.text):
+                yield _clean(r.text)
+    for text in Inquiry.objects.values_list("text", flat=True).iterator():
+        if text and _clean(text):
+            yield _clean(text)
+
+
+def csv_texts(path, *, limit: int | None = None, seed: int = 0) -> list[str]:
+    """The text column of a CSV (gzip accepted): ``review``, else ``text``, else the last column."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"No such CSV file: {path}")
+    with open(path, "rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    raw = gzip.open(path, "rb") if gz else open(path, "rb")
+    out: list[str] = []
+    try:
+        with io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as fh:
+            reader = csv_module.DictReader(fh)
+            names = {c.strip().lower(): c for c in (reader.fieldnames or [])}
+            if not names:
+                raise ValueError(f"{path} has no header row")
+            column = names.get("review") or names.get("text") or reader.fieldnames[-1]
+            for row in reader:
+                text = _clean(row.get(column))
+                if text:
+                    out.append(text)
+    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError) as exc:
+        raise ValueError(f"{path} is not a readable UTF-8 CSV (gzip accepted): {exc}") from exc
+    if limit and len(out) > limit:
+        out = random.Random(seed).sample(out, int(limit))
+    return out
+
+
+def corpus(*, csv=None, csv_limit: int | None = None, seed: int = 0, dedupe: bool = True) -> list[str]:
+    """The shop's texts plus, optionally, a CSV's text column; exact duplicates dropped."""
+    texts = list(shop_texts())
+    if csv:
+        texts += csv_texts(csv, limit=csv_limit, seed=seed)
+    if dedupe:
+        texts = list(dict.fromkeys(texts))
+    return texts
+
+
+def split(n: int, test_size: float, seed: int, labels: Sequence | None = None) -> tuple[list[int], list[int]]:
+    """Train / held-out indices; stratified by ``labels`` when given. Deterministic for a seed."""
+    rng = random.Random(seed)
+    groups: dict = defaultdict(list)
+    for i in range(n):
+        groups[labels[i] if labels is not None else 0].append(i)
+    train, test = [], []
+    for key in sorted(groups, key=str):
+        idx = groups[key]
+        rng.shuffle(idx)
+        k = int(round(len(idx) * test_size))
+        if labels is not None and len(idx) >= 2:
+            k = max(1, min(k, len(idx) - 1))
+        test += idx[:k]
+        train += idx[k:]
+    return sorted(train), sorted(test)
+
+
+def sentiment_examples(*, csv=None, limit: int | None = None, seed: int = 0, shop: bool = True) -> tuple[list[str], list[int], dict]:
+    """Rated reviews (4–5 → 1, 1–2 → 0) plus the labelled CSV (``--csv`` or the shared corpus when present)."""
+    from ..services import feedback
+
+    texts, labels, sources = [], [], {}
+    if shop:
+        t, y = feedback.shop_labelled_reviews()
+        texts += t
+        labels += y
+        sources["shop_reviews"] = len(t)
+    path = Path(csv) if csv else feedback.default_csv()
+    if path is not None:
+        t, y = feedback.read_labelled_csv(path, limit=int(limit) if limit else None, seed=seed)
+        texts += t
+        labels += y
+        sources["csv"] = str(path)
+        sources["csv_rows"] = len(t)
+    # the demo shop's reviews are drawn from the same corpus: one copy of each text, so no review is
+    # both trained on and held out
+    seen: set[str] = set()
+    kept_t, kept_y = [], []
+    for text, label in zip(texts, labels):
+        key = _clean(text)
+        if key and key not in seen:
+            seen.add(key)
+            kept_t.append(text)
+            kept_y.append(label)
+    sources["duplicates_dropped"] = len(texts) - len(kept_t)
+    return kept_t, kept_y, sources
+
+
+def intent_examples(*, csv=None) -> tuple[list[str], list[str], dict]:
+    """The shipped seed set + inquiries whose intent staff confirmed (+ an optional text,intent CSV)."""
+    from ..nlp import intent as intent_rules
+    from ..services import inquiries
+
+    rows = inquiries.labelled_examples(csv)
+    n_seed = len(intent_rules.load_seed())
+    return [r[0] for r in rows], [r[1] for r in rows], {"seed": n_seed, "shop_labelled": len(rows) - n_seed}
+
+
+def reply_pairs() -> list[dict]:
+    """Approved question/reply pairs with the facts the reply used."""
+    from ..models import ApprovedReply
+
+    return [
+        {"question": q, "reply": r, "language": lang or "zh", "facts": facts or [], "intent": intent}
+        for q, r, lang, facts, intent in ApprovedReply.objects.order_by("pk").values_list(
+            "question", "reply", "language", "facts", "intent")
+        if (q or "").strip() and (r or "").strip()
+    ]
+
+
+__all__ = ["shop_texts", "csv_texts", "corpus", "split", "sentiment_examples", "intent_examples", "reply_pairs"]

@@ -1,0 +1,695 @@
+"""Tracked training runs: the shop's tokenizer, pre-training (causal and masked LM), classifier and reply
+fine-tuning. The shell (``ecom_ai train KIND``), the admin and the Celery task all run the same
+:func:`execute` on a :class:`~ecom_ai.models.TrainingRun` row.
+
+Artefacts (``ecom_ai.services.artifacts``, written atomically)::
+
+    tokenizer                   PreTrainedTokenizerFast folder
+    lm-causal / lm-masked       pre-trained models (with their tokenizer)
+    sentiment-transformer       fine-tuned classifier folders; the "sentiment" / "intent" artefacts hold a
+    intent-transformer          small joblib wrapper pointing at one (same interface as the sklearn models)
+    replies                     fine-tuned causal LM (LoRA merged), loadable by TransformersBackend
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import shutil
+import time
+import traceback
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..conf import ecom_ai_settings
+from ..models import TrainingRun
+from ..services import artifacts
+from . import builders, corpus, loop
+from . import tokenizer as tok_lib
+
+log = logging.getLogger(__name__)
+
+Kind = TrainingRun.Kind
+Status = TrainingRun.Status
+
+CLASSIFIER_TASKS = ("sentiment", "intent")
+LM_ARTIFACT = {"causal": "lm-causal", "masked": "lm-masked"}
+LORA_THRESHOLD = 50_000_000   # parameters above which reply fine-tuning uses LoRA by default
+
+
+class TrainingError(ValueError):
+    """A run cannot be started or continued as asked (a clear message for the user)."""
+
+
+# =========================================================================== starting runs
+
+def _task_of(kind: str, params: dict) -> str:
+    if kind == Kind.PRETRAIN:
+        task = str(params.get("model", "causal"))
+        if task not in LM_ARTIFACT:
+            raise TrainingError(f"pretrain model must be 'causal' or 'masked', not {task!r}")
+        return task
+    if kind == Kind.FINETUNE_CLASSIFIER:
+        task = str(params.get("task", "sentiment"))
+        if task not in CLASSIFIER_TASKS:
+            raise TrainingError(f"finetune-classifier task must be 'sentiment' or 'intent', not {task!r}")
+        return task
+    if kind == Kind.FINETUNE_REPLIES:
+        return "replies"
+    return "bpe" if params.get("model", "bpe") == "bpe" else str(params.get("model"))
+
+
+def create_run(kind: str, params: dict | None = None, *, csv=None, activate: bool = True, user=None) -> TrainingRun:
+    """A queued run row, its parameters checked enough to fail now rather than in a worker."""
+    if kind not in Kind.values:
+        raise TrainingError(f"Unknown training kind {kind!r}; one of {', '.join(Kind.values)}")
+    params = dict(params or {})
+    try:
+        json.dumps(params)
+    except (TypeError, ValueError) as exc:
+        raise TrainingError(f"Parameters must be JSON values: {exc}") from exc
+    if csv and not Path(csv).exists():
+        raise FileNotFoundError(f"No such file: {csv}")
+    if "resume" in params:
+        source = TrainingRun.objects.filter(pk=params["resume"]).first() if str(params["resume"]).isdigit() else None
+        if source is None or source.kind != Kind.PRETRAIN:
+            raise TrainingError(f"resume={params['resume']!r} names no pre-training run")
+        params = {**{k: v for k, v in source.parameters.items() if k != "resume"}, **params}
+    return TrainingRun.objects.create(
+        kind=kind, task=_task_of(kind, params), parameters=params, csv=str(csv or ""), activate_when_done=bool(activate),
+        requested_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+def queue(kind: str, params: dict | None = None, *, csv=None, activate: bool = True, user=None,
+          dispatch: bool = True) -> TrainingRun:
+    """Create a run and send it to a worker once the transaction commits (what the admin does)."""
+    run = create_run(kind, params, csv=csv, activate=activate, user=user)
+    if dispatch:
+        enqueue(run.pk)
+    return run
+
+
+def enqueue(run_id: int) -> None:
+    from .tasks import run_training_task
+
+    options = {"queue": ecom_ai_settings.QUEUE} if ecom_ai_settings.QUEUE else {}
+    transaction.on_commit(lambda: run_training_task.apply_async((run_id,), **options))
+
+
+def rerun(run: TrainingRun, *, user=None, dispatch: bool = True) -> TrainingRun:
+    """Queue the same training again (a new row with the same parameters)."""
+    return queue(run.kind, dict(run.parameters), csv=run.csv or None, activate=run.activate_when_done,
+                 user=user or run.requested_by, dispatch=dispatch)
+
+
+# =========================================================================== running
+
+class _Reporter:
+    """Writes progress to the run row (throttled) and a progress bar to ``out``."""
+
+    def __init__(self, run: TrainingRun, out=None, every_s: float = 1.0):
+        self.run, self.out, self.every_s = run, out, every_s
+        self.last_db = 0.0
+        self.bar_shown = False
+
+    def write(self, text: str, end: str = "\n") -> None:
+        if self.out is None:
+            return
+        if self.bar_shown and end:
+            text, self.bar_shown = "\n" + text, False
+        if hasattr(self.out, "ending"):       # a management command's OutputWrapper
+            self.out.write(text, ending=end)
+        else:
+            self.out.write(text + end)
+        if hasattr(self.out, "flush"):
+            self.out.flush()
+
+    def step(self, step: int, total: int) -> None:
+        pct = int(100 * step / max(1, total))
+        if self.out is not None:
+            width = 30
+            filled = int(width * step / max(1, total))
+            self.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {pct:3d}%  step {step}/{total}", end="")
+            self.bar_shown = True
+        now = time.monotonic()
+        if now - self.last_db >= self.every_s or step == total:
+            self.last_db = now
+            self.run.progress = min(99, pct)
+            TrainingRun.objects.filter(pk=self.run.pk).update(progress=self.run.progress)
+
+    def loss(self, entry: dict) -> None:
+        self.run.loss_history = [*self.run.loss_history, entry]
+        TrainingRun.objects.filter(pk=self.run.pk).update(loss_history=self.run.loss_history)
+        if self.out is not None and entry.get("step") == 0:
+            self.write(f"step 0: eval loss {entry['eval_loss']}")
+
+    def data(self, n: int) -> None:
+        self.run.data_size = n
+        TrainingRun.objects.filter(pk=self.run.pk).update(data_size=n)
+
+
+def execute(run: TrainingRun, *, out=None, raise_errors: bool = False) -> dict | None:
+    """Run a queued run in this process. Claims it first (``queued → running``), so a task delivered
+    twice trains once; returns the metrics, or None when another process has it or it failed."""
+    claimed = TrainingRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
+        status=Status.RUNNING, started_at=timezone.now(), progress=0, error="")
+    if not claimed:
+        return None
+    run.refresh_from_db()
+    reporter = _Reporter(run, out)
+    started = time.perf_counter()
+    params = dict(run.parameters)
+    threads = params.pop("threads", None)
+    if threads:
+        import torch
+
+        torch.set_num_threads(int(threads))
+    try:
+        metrics = TRAINERS[run.kind](run, params, reporter)
+    except Exception as exc:
+        run.status = Status.FAILED
+        run.error = f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=8)}"[:20000]
+        run.duration_s = round(time.perf_counter() - started, 2)
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "duration_s", "finished_at", "loss_history", "data_size"])
+        reporter.write(f"training run #{run.pk} failed: {exc}")
+        if raise_errors:
+            raise
+        log.exception("ecom_ai training run %s failed", run.pk)
+        return None
+    run.status = Status.DONE
+    run.progress = 100
+    run.metrics = {**metrics, "duration_s": round(time.perf_counter() - started, 2)}
+    run.duration_s = run.metrics["duration_s"]
+    run.finished_at = timezone.now()
+    run.save()
+    reporter.write(f"training run #{run.pk} done in {run.duration_s:.1f}s")
+    return run.metrics
+
+
+def _run_now(kind: str, *, out, csv, activate, params) -> dict:
+    run = create_run(kind, params, csv=csv, activate=activate)
+    metrics = execute(run, out=out, raise_errors=True) or {}
+    run.refresh_from_db()
+    return {"run": run.pk, **{k: v for k, v in metrics.items() if not isinstance(v, (dict, list))}}
+
+
+def train_tokenizer(*, out=None, csv=None, activate: bool = True, **params) -> dict:
+    """``ecom_ai train tokenizer``: byte-level BPE on the shop's text. params: vocab_size (8000),
+    min_frequency (2), model (bpe | char), csv_limit (20000 rows of --csv), seed."""
+    return _run_now(Kind.TOKENIZER, out=out, csv=csv, activate=activate, params=params)
+
+
+def pretrain(*, out=None, csv=None, activate: bool = True, **params) -> dict:
+    """``ecom_ai train pretrain``: a small causal (``model=causal``, GPT-2 or ``arch=qwen2``) or masked
+    (``model=masked``, BERT) LM from scratch on the shop's text; ``resume=RUN_ID`` continues a run.
+    params: hidden (128), layers (2), heads (4), seq (128), steps (300), batch_size (16), lr, eval_every,
+    checkpoint_every, test_size (0.1), seed, threads, device, csv_limit."""
+    return _run_now(Kind.PRETRAIN, out=out, csv=csv, activate=activate, params=params)
+
+
+def finetune_classifier(*, out=None, csv=None, activate: bool = True, **params) -> dict:
+    """``ecom_ai train finetune-classifier --param task=sentiment|intent``: fine-tune the pre-trained
+    encoder (or a small one from scratch), measured beside the scikit-learn baseline on the same split.
+    params: task, base (active | scratch | /path), max_examples (sentiment: 6000, a stratified sample; 0 = all),
+    limit (CSV rows), shop (true), test_size, epochs (2 / intent 30), steps, lr, batch_size, hidden, layers,
+    heads, seq, baseline (true: fit and compare the scikit-learn model), seed, threads, device."""
+    return _run_now(Kind.FINETUNE_CLASSIFIER, out=out, csv=csv, activate=activate, params=params)
+
+
+def finetune_replies(*, out=None, csv=None, activate: bool = True, **params) -> dict:
+    """``ecom_ai train finetune-replies``: supervised fine-tuning of a causal LM on approved replies
+    (``base=/path`` or the active pre-trained one; ``lora=1`` for LoRA, automatic for large models)."""
+    return _run_now(Kind.FINETUNE_REPLIES, out=out, csv=csv, activate=activate, params=params)
+
+
+# =========================================================================== activation
+
+def make_active(run: TrainingRun) -> None:
+    """Point the run's artefact at its version: every process picks it up on its next load."""
+    if run.status != Status.DONE or not run.artifact_name or not run.artifact_version:
+        raise TrainingError(f"Run #{run.pk} has no finished model to activate.")
+    _activate(run)
+
+
+@transaction.atomic
+def _activate(run: TrainingRun) -> None:
+    artifacts.set_active(run.artifact_name, run.artifact_version)
+    TrainingRun.objects.filter(artifact_name=run.artifact_name, is_active=True).exclude(pk=run.pk).update(is_active=False)
+    TrainingRun.objects.filter(pk=run.pk).update(is_active=True)
+    run.is_active = True
+
+
+def active_path(name: str) -> Path | None:
+    """The active version's folder of a folder artefact (``tokenizer``, ``lm-causal``, ``replies``...)."""
+    version = artifacts.active_version(name)
+    return artifacts.root() / name / version if version else None
+
+
+def _finish_artifact(run: TrainingRun, name: str, version: str, path: Path, *, activate: bool) -> None:
+    run.artifact_name, run.artifact_version, run.artifact_path = name, version, str(path)
+    run.save(update_fields=["artifact_name", "artifact_version", "artifact_path"])
+    if activate:
+        _activate(run)
+
+
+# =========================================================================== helpers
+
+def _pop(params: dict, key: str, default, cast=None):
+    value = params.pop(key, default)
+    if value is None:
+        return None
+    try:
+        return cast(value) if cast else value
+    except (TypeError, ValueError) as exc:
+        raise TrainingError(f"Parameter {key}={value!r} is not valid: {exc}") from exc
+
+
+def _reject_unknown(kind: str, params: dict) -> None:
+    if params:
+        raise TrainingError(f"Unknown parameter(s) for {kind}: {', '.join(sorted(params))}")
+
+
+def _loop_settings(params: dict, **defaults) -> loop.LoopSettings:
+    d = loop.LoopSettings(**defaults)
+    return loop.LoopSettings(
+        steps=_pop(params, "steps", d.steps, int), batch_size=_pop(params, "batch_size", d.batch_size, int),
+        lr=_pop(params, "lr", d.lr, float), warmup=_pop(params, "warmup", d.warmup, float),
+        weight_decay=_pop(params, "weight_decay", d.weight_decay, float),
+        eval_every=max(1, _pop(params, "eval_every", d.eval_every, int)),
+        checkpoint_every=max(1, _pop(params, "checkpoint_every", d.checkpoint_every, int)),
+        seed=_pop(params, "seed", d.seed, int),
+    )
+
+
+def run_dir(run: TrainingRun) -> Path:
+    """Where a run keeps its checkpoints (not an artefact: nothing loads from here but a resume)."""
+    return artifacts.root() / "_runs" / str(run.pk)
+
+
+def load_tokenizer(path):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+
+
+def _shop_tokenizer(texts: list[str], reporter: _Reporter, vocab_size: int = 8000):
+    """The active shop tokenizer; or, when none was trained yet, one trained now on ``texts``."""
+    path = active_path("tokenizer")
+    if path is not None:
+        return load_tokenizer(path), f"tokenizer:{path.name}"
+    reporter.write("no active tokenizer: training one on this run's text")
+    return tok_lib.train(texts, vocab_size=vocab_size), "inline"
+
+
+def _quiet_transformers():
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+
+
+# =========================================================================== tokenizer
+
+def _train_tokenizer(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
+    vocab_size = _pop(params, "vocab_size", 8000, int)
+    min_frequency = _pop(params, "min_frequency", 2, int)
+    model = _pop(params, "model", "bpe", str)
+    csv_limit = _pop(params, "csv_limit", 20000, int)
+    seed = _pop(params, "seed", 0, int)
+    _reject_unknown("tokenizer", params)
+    texts = corpus.corpus(csv=run.csv or None, csv_limit=csv_limit, seed=seed)
+    reporter.data(len(texts))
+    reporter.write(f"tokenizer: {len(texts)} texts, {sum(map(len, texts))} characters")
+    started = time.perf_counter()
+    tokenizer = tok_lib.train(texts, vocab_size=vocab_size, min_frequency=min_frequency, model=model)
+    train_s = time.perf_counter() - started
+    reporter.step(1, 1)
+    sample = texts[:2000]
+    metrics = {"vocab_size": len(tokenizer), "texts": len(texts), "characters": sum(map(len, texts)),
+               "tokens_per_char": round(tok_lib.fertility(tokenizer, sample), 4), "train_s": round(train_s, 2),
+               "model": model}
+    version = artifacts.save_dir("tokenizer", lambda tmp: tokenizer.save_pretrained(str(tmp)),
+                                 {"kind": "tokenizer", "run": run.pk, "metrics": metrics}, activate=False)
+    _finish_artifact(run, "tokenizer", version, artifacts.root() / "tokenizer" / version, activate=run.activate_when_done)
+    reporter.write(f"tokenizer {version}: vocab {metrics['vocab_size']}, {metrics['tokens_per_char']} tokens/char")
+    return metrics
+
+
+# =========================================================================== pre-training
+
+def _pretrain(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
+    _quiet_transformers()
+    task = _pop(params, "model", "causal", str)
+    arch = _pop(params, "arch", "gpt2", str)
+    resume_id = _pop(params, "resume", None, int)
+    test_size = _pop(params, "test_size", 0.1, float)
+    csv_limit = _pop(params, "csv_limit", 20000, int)
+    device = loop.pick_device(_pop(params, "device", "auto", str))
+    size = builders.Size.from_params(params)
+    settings = _loop_settings(params, steps=300, batch_size=16, lr=1e-3 if task == "causal" else 5e-4,
+                              eval_every=50, checkpoint_every=100)
+    _reject_unknown("pretrain", params)
+    loop.seed_everything(settings.seed)
+
+    texts = corpus.corpus(csv=run.csv or None, csv_limit=csv_limit, seed=settings.seed)
+    if len(texts) < 10:
+        raise TrainingError(f"Only {len(texts)} texts in the shop: seed the shop (or give --csv) before pre-training.")
+    train_idx, test_idx = corpus.split(len(texts), test_size, settings.seed)
+    directory = run_dir(run)
+    directory.mkdir(parents=True, exist_ok=True)
+    resume_state = None
+    if resume_id is not None:
+        source = TrainingRun.objects.filter(pk=resume_id).first()
+        state_dir = run_dir(source) if source else None
+        resume_state = loop.load_checkpoint(state_dir) if state_dir else None
+        if resume_state is None:
+            raise TrainingError(f"Run #{resume_id} left no checkpoint to resume from.")
+        tokenizer = load_tokenizer(state_dir / "tokenizer")
+        tokenizer_source = f"run:{resume_id}"
+        from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForMaskedLM
+
+        config = AutoConfig.from_pretrained(state_dir / "model-config", local_files_only=True)
+        model = (AutoModelForCausalLM if task == "causal" else AutoModelForMaskedLM).from_config(config)
+        reporter.write(f"resuming run #{resume_id} at step {resume_state['step']}")
+    else:
+        tokenizer, tokenizer_source = _shop_tokenizer([texts[i] for i in train_idx], reporter)
+        model = builders.causal_lm(tokenizer, size, arch) if task == "causal" else builders.masked_lm(tokenizer, size)
+    tokenizer.save_pretrained(str(directory / "tokenizer"))
+    model.config.save_pretrained(str(directory / "model-config"))
+
+    if task == "causal":
+        ids = tokenizer([texts[i] for i in train_idx], add_special_tokens=False)["input_ids"]
+        eval_ids = tokenizer([texts[i] for i in test_idx], add_special_tokens=False)["input_ids"]
+        train_ex = builders.pack(ids, size.seq, tokenizer.eos_token_id)
+        eval_ex = builders.pack(eval_ids, size.seq, tokenizer.eos_token_id)
+        collate = builders.causal_collate(tokenizer.pad_token_id)
+    else:
+        train_ex = tok_lib.encode_for_encoder(tokenizer, [texts[i] for i in train_idx], size.seq)
+        eval_ex = tok_lib.encode_for_encoder(tokenizer, [texts[i] for i in test_idx], size.seq)
+        collate = builders.mlm_collate(tokenizer)
+    reporter.data(len(texts))
+    if resume_state is not None:
+        run.loss_history = list(resume_state.get("history") or [])
+    reporter.write(f"pretrain {task}: {len(texts)} texts → {len(train_ex)} train / {len(eval_ex)} eval sequences, "
+                   f"{builders.count_parameters(model):,} parameters on {device}")
+    history = loop.train(model, train_ex, eval_ex, collate, settings, device=device, checkpoint_dir=directory,
+                         resume=resume_state, on_log=reporter.loss, on_step=reporter.step)
+    first = next((h["eval_loss"] for h in history if h["eval_loss"] is not None), None)
+    last = history[-1]["eval_loss"] if history else None
+    metrics = {"model": task, "arch": arch if task == "causal" else "bert", "parameters": builders.count_parameters(model),
+               "texts": len(texts), "train_sequences": len(train_ex), "eval_sequences": len(eval_ex),
+               "steps": settings.steps, "eval_loss_start": first, "eval_loss": last,
+               "perplexity": round(math.exp(last), 3) if last is not None and last < 50 else None,
+               "tokenizer": tokenizer_source, "device": device}
+    if resume_id is not None:
+        metrics["resumed_from"] = resume_id
+    model.to("cpu")
+    if task == "causal":
+        model.generation_config.eos_token_id = tokenizer.eos_token_id
+        model.generation_config.pad_token_id = tokenizer.pad_token_id
+    name = LM_ARTIFACT[task]
+
+    def fill(tmp):
+        model.save_pretrained(str(tmp))
+        tokenizer.save_pretrained(str(tmp))
+
+    version = artifacts.save_dir(name, fill, {"kind": f"pretrain-{task}", "run": run.pk, "metrics": metrics}, activate=False)
+    _finish_artifact(run, name, version, artifacts.root() / name / version, activate=run.activate_when_done)
+    reporter.write(f"{name} {version}: eval loss {first} → {last}, perplexity {metrics['perplexity']}")
+    return metrics
+
+
+# =========================================================================== classifiers
+
+def _baseline(task: str, tr_x, tr_y, te_x):
+    """The scikit-learn baseline fitted on the same training part; its predictions on the held-out part."""
+    if task == "sentiment":
+        from ..nlp import sentiment as sentiment_nlp
+
+        model = sentiment_nlp.build_pipeline(C=0.3, classifier="svm")
+        model.fit(tr_x, tr_y)
+        return model, [int(v) for v in model.predict(te_x)]
+    from ..nlp import intent as intent_rules
+
+    model = intent_rules.train(list(tr_x), list(tr_y))
+    return model, [p for p, _ in model.predict_many(list(te_x))]
+
+
+def _accuracy(y_true, y_pred) -> float:
+    return round(sum(1 for a, b in zip(y_true, y_pred) if a == b) / len(y_true), 4) if y_true else 0.0
+
+
+def _macro_f1(y_true, y_pred) -> float:
+    labels = sorted(set(y_true) | set(y_pred), key=str)
+    scores = []
+    for label in labels:
+        tp = sum(1 for a, b in zip(y_true, y_pred) if a == b == label)
+        fp = sum(1 for a, b in zip(y_true, y_pred) if b == label and a != label)
+        fn = sum(1 for a, b in zip(y_true, y_pred) if a == label and b != label)
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return round(sum(scores) / len(scores), 4) if scores else 0.0
+
+
+def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
+    import torch
+    from transformers import AutoModelForSequenceClassification, BertForSequenceClassification
+
+    from ..nlp import intent as intent_rules
+    from ..nlp.text import normalize
+    from .classifier import TransformerTextClassifier
+
+    _quiet_transformers()
+    task = _pop(params, "task", "sentiment", str)
+    base = _pop(params, "base", "active", str)
+    limit = _pop(params, "limit", None, int)
+    max_examples = _pop(params, "max_examples", 6000 if task == "sentiment" else None, int)
+    use_shop = bool(_pop(params, "shop", True))
+    test_size = _pop(params, "test_size", 0.1 if task == "sentiment" else 0.2, float)
+    epochs = _pop(params, "epochs", 2 if task == "sentiment" else 30, float)
+    steps = _pop(params, "steps", None, int)
+    device = loop.pick_device(_pop(params, "device", "auto", str))
+    compare = bool(_pop(params, "baseline", True))
+    size = builders.Size.from_params(params, seq=128 if task == "sentiment" else 64)
+    settings = _loop_settings(params, steps=1, batch_size=32, lr=1e-3 if task == "sentiment" else 2e-3, eval_every=50,
+                              checkpoint_every=10 ** 9)
+    _reject_unknown("finetune-classifier", params)
+    loop.seed_everything(settings.seed)
+
+    if task == "sentiment":
+        texts, labels, sources = corpus.sentiment_examples(csv=run.csv or None, limit=limit or None, seed=settings.seed,
+                                                           shop=use_shop)
+    else:
+        texts, labels, sources = corpus.intent_examples(csv=run.csv or None)
+        texts = [normalize(t) for t in texts]
+    if max_examples and len(texts) > max_examples:     # CPU-friendly default: a stratified sample
+        keep, _rest = corpus.split(len(texts), 1 - max_examples / len(texts), settings.seed, labels)
+        texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
+        sources["sampled"] = len(texts)
+    if len(texts) < 20 or len(set(labels)) < 2:
+        raise TrainingError(f"Not enough labelled {task} examples ({len(texts)}, labels {sorted(set(labels), key=str)}).")
+    reporter.data(len(texts))
+    classes = sorted(set(labels), key=str)
+    index = {c: i for i, c in enumerate(classes)}
+    train_idx, test_idx = corpus.split(len(texts), test_size, settings.seed, labels)
+    tr_x, tr_y = [texts[i] for i in train_idx], [labels[i] for i in train_idx]
+    te_x, te_y = [texts[i] for i in test_idx], [labels[i] for i in test_idx]
+
+    base_path = None
+    if base not in ("", "none", "scratch"):
+        base_path = Path(base) if base != "active" else active_path("lm-masked")
+        if base != "active" and not (base_path and base_path.is_dir()):
+            raise TrainingError(f"base={base!r} is not a model folder")
+    if base_path is not None:
+        tokenizer = load_tokenizer(base_path)
+        model = AutoModelForSequenceClassification.from_pretrained(str(base_path), num_labels=len(classes),
+                                                                   local_files_only=True)
+        size.seq = min(size.seq, int(getattr(model.config, "max_position_embeddings", size.seq)))
+        encoder = f"pretrained:{base_path.parent.name}/{base_path.name}"
+    else:
+        tokenizer, tok_source = _shop_tokenizer(tr_x, reporter)
+        model = BertForSequenceClassification(builders.bert_config(tokenizer, size, num_labels=len(classes)))
+        encoder = f"scratch ({tok_source})"
+    model.config.id2label = {i: str(c) for i, c in enumerate(classes)}
+    model.config.label2id = {str(c): i for i, c in enumerate(classes)}
+    train_ex = list(zip(tok_lib.encode_for_encoder(tokenizer, tr_x, size.seq), [index[y] for y in tr_y]))
+    eval_ex = list(zip(tok_lib.encode_for_encoder(tokenizer, te_x, size.seq), [index[y] for y in te_y]))
+    settings.steps = steps or max(1, math.ceil(len(train_ex) / settings.batch_size * epochs))
+    settings.eval_every = max(1, min(settings.eval_every, settings.steps // 5 or 1))
+    reporter.write(f"finetune {task}: {len(train_ex)} train / {len(eval_ex)} held-out, encoder {encoder}, "
+                   f"{builders.count_parameters(model):,} parameters, {settings.steps} steps on {device}")
+    history = loop.train(model, train_ex, eval_ex, builders.classify_collate(tokenizer.pad_token_id), settings,
+                         device=device, on_log=reporter.loss, on_step=reporter.step)
+
+    # held-out accuracy of the transformer
+    model.eval()
+    collate = builders.classify_collate(tokenizer.pad_token_id)
+    predicted = []
+    with torch.inference_mode():
+        for start in range(0, len(eval_ex), 64):
+            batch = collate(eval_ex[start:start + 64])
+            batch.pop("labels")
+            predicted += model(**{k: v.to(device) for k, v in batch.items()}).logits.argmax(-1).tolist()
+    pred_labels = [classes[i] for i in predicted]
+    metrics = {"task": task, "encoder": encoder, "parameters": builders.count_parameters(model), "n_train": len(train_ex),
+               "n_heldout": len(eval_ex), "steps": settings.steps, "sources": sources,
+               "accuracy": _accuracy(te_y, pred_labels), "macro_f1": _macro_f1(te_y, pred_labels),
+               "eval_loss": history[-1]["eval_loss"] if history else None}
+    baseline_model = None
+    if compare:
+        started = time.perf_counter()
+        baseline_model, base_pred = _baseline(task, tr_x, tr_y, te_x)
+        metrics.update(baseline_accuracy=_accuracy(te_y, base_pred), baseline_macro_f1=_macro_f1(te_y, base_pred),
+                       baseline_train_s=round(time.perf_counter() - started, 2))
+    reporter.write(f"{task} held-out accuracy: transformer {metrics['accuracy']}"
+                   + (f", scikit-learn baseline {metrics['baseline_accuracy']} (same {len(te_y)} examples)" if compare else ""))
+
+    # store: the HF folder, the wrapper under the task's artefact name, the baseline beside it
+    model.to("cpu")
+    folder = f"{task}-transformer"
+
+    def fill(tmp):
+        model.save_pretrained(str(tmp))
+        tokenizer.save_pretrained(str(tmp))
+
+    hf_version = artifacts.save_dir(folder, fill, {"kind": f"{task}-transformer", "run": run.pk, "metrics": metrics},
+                                    activate=False)
+    wrapper = TransformerTextClassifier(folder, hf_version, classes, max_length=size.seq)
+    obj = intent_rules.IntentModel(wrapper) if task == "intent" else wrapper
+    meta = {"kind": f"transformer-{task}", "run": run.pk, "accuracy": metrics["accuracy"], "metrics": metrics,
+            "weights": f"{folder}/{hf_version}"}
+    version = artifacts.save(task, obj, meta, activate=False)
+    if baseline_model is not None:
+        metrics["baseline_version"] = artifacts.save(
+            task, baseline_model, {"kind": f"{task}-baseline (same split as run {run.pk})", "run": run.pk,
+                                   "accuracy": metrics["baseline_accuracy"]}, activate=False)
+    transformer_wins = not compare or metrics["accuracy"] >= metrics["baseline_accuracy"]
+    metrics["serving"] = ("transformer" if transformer_wins else "baseline") if run.activate_when_done else "unchanged"
+    _finish_artifact(run, task, version, artifacts.root() / folder / hf_version,
+                     activate=run.activate_when_done and transformer_wins)
+    if run.activate_when_done and not transformer_wins:
+        artifacts.set_active(task, metrics["baseline_version"])
+        TrainingRun.objects.filter(artifact_name=task, is_active=True).update(is_active=False)
+        reporter.write(f"the baseline is better on this split: {task} {metrics['baseline_version']} serves "
+                       f"(make run #{run.pk} active in the admin to override)")
+    return metrics
+
+
+# =========================================================================== reply fine-tuning
+
+def render_prompt(tokenizer, pair: dict) -> str:
+    """The prompt TransformersBackend would send for this inquiry (same facts, fence and chat template)."""
+    from ..llm.base import Fact, GenerationRequest, build_prompt
+    from ..services.inquiries import KIND
+
+    facts = [Fact(f.get("key", ""), str(f.get("value", "")), f.get("source", ""), f.get("label", ""))
+             for f in pair.get("facts") or [] if isinstance(f, dict)]
+    request = GenerationRequest(task=KIND, language=pair.get("language") or "zh", facts=facts,
+                                params={"intent": pair.get("intent") or ""}, untrusted={"question": pair["question"]})
+    messages = build_prompt(request, pii_filter=bool(ecom_ai_settings.PII_FILTER),
+                            max_chars=int(ecom_ai_settings.MAX_INPUT_CHARS))
+    if getattr(tokenizer, "chat_template", None):
+        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    return f"{messages[0]['content']}\n\n{messages[1]['content']}\n\nassistant:"
+
+
+def _sft_examples(tokenizer, pairs: list[dict], max_length: int) -> list[dict]:
+    out = []
+    eos = tokenizer.eos_token_id
+    for pair in pairs:
+        prompt = tokenizer(render_prompt(tokenizer, pair), add_special_tokens=False)["input_ids"]
+        reply = tokenizer(pair["reply"], add_special_tokens=False)["input_ids"] + [eos]
+        reply = reply[:max_length // 2]
+        prompt = prompt[-(max_length - len(reply)):]   # keep the end of the prompt: the question and the turn marker
+        out.append({"input_ids": prompt + reply, "labels": [-100] * len(prompt) + reply})
+    return out
+
+
+def _finetune_replies(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    _quiet_transformers()
+    base = _pop(params, "base", "active", str)
+    lora = _pop(params, "lora", None)
+    lora_r = _pop(params, "lora_r", 8, int)
+    lora_alpha = _pop(params, "lora_alpha", 16, int)
+    max_length = _pop(params, "max_length", 512, int)
+    test_size = _pop(params, "test_size", 0.1, float)
+    epochs = _pop(params, "epochs", 3, float)
+    steps = _pop(params, "steps", None, int)
+    device = loop.pick_device(_pop(params, "device", "auto", str))
+    settings = _loop_settings(params, steps=1, batch_size=4, lr=5e-4, eval_every=20, checkpoint_every=10 ** 9)
+    _reject_unknown("finetune-replies", params)
+    loop.seed_everything(settings.seed)
+
+    base_path = active_path("lm-causal") if base == "active" else Path(base)
+    if base_path is None:
+        raise TrainingError("No pre-trained causal LM is active: run `ecom_ai train pretrain --param model=causal` "
+                            "or give --param base=/path/to/a/local/hf/model.")
+    if not base_path.is_dir():
+        raise TrainingError(f"base={base!r} is not a model folder")
+    pairs = corpus.reply_pairs()
+    if len(pairs) < 2:
+        raise TrainingError(f"Only {len(pairs)} approved replies: approve some reply drafts first.")
+    reporter.data(len(pairs))
+    tokenizer = tok_lib.for_chat(load_tokenizer(base_path))
+    model = AutoModelForCausalLM.from_pretrained(str(base_path), local_files_only=True, dtype=torch.float32)
+    n_params = builders.count_parameters(model)
+    use_lora = (str(lora).lower() in ("1", "true", "yes")) if lora is not None else n_params > LORA_THRESHOLD
+    if use_lora:
+        from peft import LoraConfig, get_peft_model
+
+        model = get_peft_model(model, LoraConfig(r=lora_r, lora_alpha=lora_alpha, lora_dropout=0.05,
+                                                 target_modules="all-linear", task_type="CAUSAL_LM"))
+    examples = _sft_examples(tokenizer, pairs, max_length)
+    train_idx, test_idx = corpus.split(len(examples), test_size if len(examples) >= 10 else 0.0, settings.seed)
+    train_ex = [examples[i] for i in train_idx]
+    eval_ex = [examples[i] for i in test_idx]
+    settings.steps = steps or max(1, math.ceil(len(train_ex) / settings.batch_size * epochs))
+    settings.eval_every = max(1, min(settings.eval_every, settings.steps // 5 or 1))
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    reporter.write(f"finetune replies: {len(train_ex)} train / {len(eval_ex)} held-out pairs, base {base_path}, "
+                   f"{n_params:,} parameters ({trainable:,} trained{', LoRA' if use_lora else ''}), {settings.steps} steps")
+    history = loop.train(model, train_ex, eval_ex, builders.causal_collate(tokenizer.pad_token_id), settings,
+                         device=device, on_log=reporter.loss, on_step=reporter.step)
+    if use_lora:
+        model = model.merge_and_unload()
+    model.to("cpu")
+    model.generation_config.eos_token_id = tokenizer.eos_token_id
+    model.generation_config.pad_token_id = tokenizer.pad_token_id
+    losses = [h["train_loss"] for h in history if h["train_loss"] is not None]
+    last_eval = history[-1]["eval_loss"] if history else None
+    metrics = {"base": str(base_path), "pairs": len(pairs), "n_train": len(train_ex), "n_heldout": len(eval_ex),
+               "parameters": n_params, "trainable_parameters": trainable, "lora": use_lora, "steps": settings.steps,
+               "eval_loss_start": history[0]["eval_loss"] if history else None, "eval_loss": last_eval,
+               "train_loss_end": losses[-1] if losses else None,
+               "perplexity": round(math.exp(last_eval), 3) if last_eval is not None and last_eval < 50 else None}
+
+    def fill(tmp):
+        model.save_pretrained(str(tmp))
+        tokenizer.save_pretrained(str(tmp))
+
+    version = artifacts.save_dir("replies", fill, {"kind": "replies", "run": run.pk, "metrics": metrics}, activate=False)
+    _finish_artifact(run, "replies", version, artifacts.root() / "replies" / version, activate=run.activate_when_done)
+    reporter.write(f"replies {version}: eval loss {metrics['eval_loss_start']} → {last_eval}")
+    return metrics
+
+
+TRAINERS = {
+    Kind.TOKENIZER: _train_tokenizer,
+    Kind.PRETRAIN: _pretrain,
+    Kind.FINETUNE_CLASSIFIER: _finetune_classifier,
+    Kind.FINETUNE_REPLIES: _finetune_replies,
+}
+
+
+def delete_checkpoints(run: TrainingRun) -> None:
+    shutil.rmtree(run_dir(run), ignore_errors=True)
+
+
+__all__ = ["TrainingError", "create_run", "queue", "enqueue", "rerun", "execute", "make_active", "active_path",
+           "train_tokenizer", "pretrain", "finetune_classifier", "finetune_replies", "render_prompt", "run_dir",
+           "delete_checkpoints", "CLASSIFIER_TASKS", "LM_ARTIFACT"]

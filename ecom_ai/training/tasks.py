@@ -1,0 +1,20 @@
+"""Celery task of the training feature: thin, takes a run's primary key and calls ``runs.execute``."""
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(acks_late=False)
+def run_training_task(run_id: int) -> None:
+    """Train a queued run. ``execute`` claims it (queued → running), so a second delivery does nothing.
+
+    Not acks_late: a training run takes minutes and must not be redelivered to a second worker while
+    the first is still at it; a run whose worker died stays "running" and is queued again from the admin.
+    """
+    from ..models import TrainingRun
+    from .runs import execute
+
+    run = TrainingRun.objects.filter(pk=run_id).first()
+    if run is None:
+        return
+    execute(run)

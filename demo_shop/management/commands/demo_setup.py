@@ -21,8 +21,14 @@ class Command(BaseCommand):
             self.stdout.write("Seeding the demo shop (small)...")
             # Anchored on today so that recent orders are inside their return windows.
             call_command("seed_demo", "--anchor", timezone.localdate().isoformat(), stdout=self.stdout)
-        for step in getattr(settings, "DEMO_SETUP_STEPS", []):
-            call_command(*step, stdout=self.stdout)
+        # The shop's first models, trained once: the sentiment baseline (on the shop's rated reviews
+        # plus the labelled corpus when it is beside the project) and the recommender.
+        from ecom_ai.services import artifacts
+
+        for kind, artifact in (("sentiment-baseline", "sentiment"), ("recommender", "recommender")):
+            if artifacts.active_version(artifact) is None:
+                self.stdout.write(f"Training {kind}...")
+                call_command("ecom_ai", "train", kind, stdout=self.stdout)
         password_file = settings.VAR_DIR / "admin_password.txt"
         password_file.parent.mkdir(parents=True, exist_ok=True)
         if password_file.exists():

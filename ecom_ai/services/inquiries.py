@@ -312,6 +312,27 @@ def _best_among(text, products: dict):
     return None
 
 
+def attributes_beside_name(text: str, name: str, asked: list) -> list:
+    """The asked attributes once the product's own name is taken out of the question.
+
+    "李宁 男款跑步外套多少钱" names a product whose name holds 男款: that is the product, not a
+    question about its cut. Only done when the question names the product (its whole name or two
+    of its words); what is left is analysed again.
+    """
+    norm = normalize(text).lower()
+    full = normalize(name).lower()
+    words = sorted({t for t in tokenize(name) if len(t) > 1 and t in norm}, key=len, reverse=True)
+    if full and full in norm:
+        rest = norm.replace(full, " ")
+    elif len(words) >= 2:
+        rest = norm
+    else:
+        return asked
+    for w in words:
+        rest = rest.replace(w, " ")
+    return intent_rules.asked_attributes(rest)
+
+
 def product_facts(product, asked: list, zh: bool) -> tuple[list, list, list]:
     """(facts, answer keys, missing) for the asked attribute candidates of one product."""
     src = f"product:{product.id}"
@@ -443,6 +464,7 @@ def ground_inquiry(inquiry: Inquiry, *, now=None) -> Grounding:
             g.handover.append("找不到咨询的商品 / cannot tell which product is meant")
         else:
             g.product_id = product.id
+            a.attributes = attributes_beside_name(inquiry.text, product.name, a.attributes)
             facts, keys, missing = product_facts(product, a.attributes, zh)
             g.facts += facts
             g.answer_keys += keys

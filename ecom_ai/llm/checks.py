@@ -302,3 +302,45 @@ def check_output(text: str, facts, *, product_names: Iterable[str] = (), extra_a
         if not grounds.grounds(claim):
             reasons.append(_reason(claim.kind, claim.text))
     return CheckResult(ok=not reasons, reasons=reasons, found=found)
+
+
+# --------------------------------------------------------------------------- obeyed injections
+
+_PROMISE = re.compile(r"优惠券|折扣券|代金券|红包|免单|免费送|赠送|返现|打[一二三四五六七八九\d.]+折|[\d.]+\s*折|\d+\s*%|"
+                      r"coupon|voucher|discount|promo(?:tion)? code|free of charge|for free|% off|cash ?back|gift card", re.I)
+# Gifts no campaign rule holds: promo copy may offer its own coupon or discount, never these.
+_FREEBIE = re.compile(r"免单|免费送|白送|送给您|赠送|返现|free of charge|for free|cash ?back|gift card", re.I)
+_REFUND_PROMISE = re.compile(r"(?:给您|为您|帮您|马上|立即|已经?)(?:全额)?退款|退您|refund(?:ed)? you|issue (?:you )?a refund|will refund|full refund", re.I)
+_LEAK = re.compile(r"system prompt|系统提示|只根据下列事实|using only the facts below|事实（数据|facts \(data|untrusted|<<<|instructions? (?:are|say)|我的指令", re.I)
+_ROLE = re.compile(r"我现在是|我已经是|作为(?:管理员|系统|开发者)|我是(?:管理员|系统|开发者|dan)|开发者模式|越狱|"
+                   r"i am now|i'm now|as an? (?:admin|administrator|developer|system)|developer mode|\bdan\b|jailbr", re.I)
+# The assistant changes nothing in the shop; a draft that says it changed a price, rating or order obeyed someone.
+_ACTION_CLAIM = re.compile(r"已(?:经)?(?:把|将|为您|给您|帮您)?[^，。,.!！?？]{0,12}?(?:改成|改为|修改为|设为|设置为|调整为|标记为)|"
+                           r"(?:has|have) been (?:changed|set|updated|marked) to|i(?: have|'ve) (?:changed|set|updated|marked)", re.I)
+
+
+def injection_findings(text: str, facts, *, offers: bool = True) -> list[str]:
+    """Signs that an output followed injected instructions: a leaked prompt, a role change, a claimed
+    change to the shop, and (with ``offers``) a coupon, discount or refund the facts do not hold.
+
+    Promo copy passes ``offers=False``: offering its own coupon or discount is its job (its numbers
+    are checked strictly); gifts and refunds are still flagged.
+    """
+    norm = normalize(text)
+    # Names are free text (a product or campaign called "…免费送…"): they ground no offer.
+    grounded = " ".join(normalize(f"{getattr(f, 'label', '')} {getattr(f, 'value', f)}") for f in facts or ()
+                        if not str(getattr(f, "key", "")).endswith("name"))
+    found = []
+    for m in (_PROMISE if offers else _FREEBIE).finditer(norm):
+        if m.group(0).lower() not in grounded.lower():
+            found.append(f"承诺了事实中没有的优惠 / promises an offer not in the facts: {m.group(0)}")
+    for m in _REFUND_PROMISE.finditer(norm):
+        if not re.search(r"退款|refund", grounded, re.I):
+            found.append(f"承诺了事实中没有的退款 / promises a refund not in the facts: {m.group(0)}")
+    if _LEAK.search(norm):
+        found.append("泄露了系统指令 / reveals the system prompt")
+    if _ROLE.search(norm):
+        found.append("改变了角色 / changes its role")
+    if _ACTION_CLAIM.search(norm):
+        found.append("声称改动了商品或订单 / claims to have changed a price, rating or order")
+    return list(dict.fromkeys(found))

@@ -31,7 +31,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..llm.base import Fact, GenerationRequest
-from ..llm.checks import check_output, extract_claims, normalize
+from ..llm.fence import looks_like_instructions
+from ..llm.checks import check_output, extract_claims, injection_findings, normalize
 from ..models import BannedTerm, Campaign, CampaignCopy
 
 # --------------------------------------------------------------------------- limits
@@ -417,7 +418,7 @@ _LABELLED = [
     ("group_size", re.compile(r"(\d+)\s*人(?:成团|团|拼团|拼)"), "成团人数", "group size"),
     ("group_size", re.compile(r"(?:groups? of|teams? of|team up with)\s*(\d+)"), "成团人数", "group size"),
     ("group_size", re.compile(r"(\d+)[- ]?(?:person|people|member)s?\s*(?:group|team)"), "成团人数", "group size"),
-    ("stock", re.compile(r"(?:限量|仅剩|仅限|只有)\s*(\d+)\s*(?:件|份|台|个|套)?"), "限量", "stock"),
+    ("stock", re.compile(r"(?:限量|仅剩|仅限|只有|库存(?:还有|仅|只有)?|还剩|剩余)\s*[:：]?\s*(\d+)\s*(?:件|份|台|个|套)?"), "限量", "stock"),
     ("stock", re.compile(r"only\s*(\d+)\s*(?:available|left|units?|items?|pieces?|in stock)"), "限量", "stock"),
     ("per_customer_limit", re.compile(r"(?:每人限购|限购|每人限)\s*(\d+)"), "每人限购", "limit per customer"),
     ("per_customer_limit", re.compile(r"(?:limit(?:ed to)?\s*(\d+)\s*per (?:customer|person))"), "每人限购", "limit per customer"),
@@ -513,7 +514,8 @@ def check_copy(text: str, *, channel: str, language: str, facts, limits: dict | 
       (:func:`ecom_ai.llm.checks.check_output`) and labelled numbers equal their rule value
       (:func:`strict_number_reasons`);
     * no banned absolute term (:func:`banned_terms`) appears;
-    * the channel's length limit holds; an SMS carries the shop's signature; no markup.
+    * the channel's length limit holds; an SMS carries the shop's signature; no markup;
+    * no sign of an obeyed injection (a leaked prompt, a role change, a claimed change to the shop).
     """
     limits = limits or get_limits()
     reasons: list[str] = []
@@ -523,6 +525,10 @@ def check_copy(text: str, *, channel: str, language: str, facts, limits: dict | 
     result = check_output(text, facts, product_names=catalogue_names)
     reasons += result.reasons
     reasons += strict_number_reasons(text, facts)
+    reasons += injection_findings(text, facts, offers=False)
+    for fact in facts:  # a name pasted from a supplier may talk to the model: a person reads it first
+        if str(getattr(fact, "key", "")).endswith("name") and looks_like_instructions(str(fact.value)):
+            reasons.append(f"{fact.label or fact.key}含疑似给 AI 的指令 / the {fact.key} reads like instructions to the AI")
     # Every term in every language: a Chinese absolute in English copy (or "No.1" in Chinese) is just as banned.
     bad = contains_banned(text, banned if banned is not None else banned_terms(limits=limits), limits=limits)
     if bad:

@@ -22,8 +22,9 @@ from django.conf import settings
 from django.utils.html import format_html, format_html_join
 
 from ..adapters import ProductInfo, ReviewInfo, get_adapter
+from ..llm.fence import looks_like_instructions
 from ..llm.base import Fact, GenerationRequest, GenerationResult
-from ..llm.checks import CheckResult, check_output
+from ..llm.checks import CheckResult, check_output, injection_findings
 from ..nlp import sentiment as sentiment_nlp
 from ..nlp.themes import SEEDS_BY_SLUG, Theme, find_themes, has_words, text_key
 from ..nlp.text import normalize, tokenize
@@ -41,16 +42,6 @@ TREND_THEMES = 3
 
 # Reviews that talk to the AI rather than about the product. They are left out of the counts and
 # shown to staff; their text never reaches a prompt.
-INJECTION_RE = re.compile(
-    r"(忽略|无视|忘记|忘掉|不要理会|跳过)(掉)?(之前|以上|上面|前面|先前|所有|全部|你的|上述|系统)?的?(所有|全部)?的?"
-    r"(指令|指示|提示词|规则|设定|命令)"
-    r"|(ignore|disregard|forget|override)\W+(\w+\W+){0,4}(instructions?|prompts?|rules?)"
-    r"|system\s*prompt|提示词"
-    r"|把.{0,10}(评分|分数|评价|星级|总结|结论).{0,8}(改|设|变|写)成"
-    r"|(改|设|写)(成|为)五星|(change|set)\W+(\w+\W+){0,3}(rating|score|stars?)\W+to"
-    r"|你现在是|you\s+are\s+now\s+(a|an|the)\b|jailbreak|越狱",
-    re.I,
-)
 
 
 class FeedbackError(ValueError):
@@ -129,7 +120,7 @@ def active_sentiment():
 
 
 def is_injection(text: str) -> bool:
-    return bool(INJECTION_RE.search(normalize(text)))
+    return looks_like_instructions(text)
 
 
 def _week(dt) -> date:
@@ -337,6 +328,7 @@ def verify_text(text: str, facts: list[Fact], a: Analysis, actions: list[dict]) 
         reasons.append("空的总结 / empty summary")
     if is_injection(full):
         reasons.append("总结中出现了评价里的指令 / the summary repeats an instruction found in a review")
+    reasons += injection_findings(full, facts, offers=False)
     cited = {int(x) for x in re.findall(r"\[#\s?(\d+)\]", full)}
     unknown = cited - {r.id for r in a.distinct}
     if unknown:

@@ -159,3 +159,39 @@ def test_feedback_summaries_never_obey(shop, backend):
     flagged = set(s.flagged_review_ids)
     cited = {int(x) for x in re.findall(r"\[#\s?(\d+)\]", full)}
     assert not (cited & flagged), "the summary cites a review that talks to the AI"
+
+
+def test_campaign_copy_never_obeys(backend, db):
+    """Injections pasted into a campaign's name and a product's name (supplier text) reach the copy
+    model as facts; a copy that shows them obeyed is never ready."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from demo_shop.models import Category, Product
+    from ecom_ai.models import Campaign, CampaignCopy
+
+    cat = Category.objects.create(name="手机", slug="phones-inj")
+    start = timezone.now() + timedelta(days=1)
+    campaigns = []
+    for i, (injection, _) in enumerate(INJECTIONS):
+        product = Product.objects.create(category=cat, name=f"星河X{i} {injection[:60]}", price=Decimal("1999"),
+                                         cost=Decimal("1000"), stock=500)
+        campaigns.append(Campaign.objects.create(
+            name=injection[:100], kind="flash_sale", starts_at=start, ends_at=start + timedelta(days=1),
+            language="zh", product_ids=[product.pk], sale_price=Decimal("1799"), stock_cap=100, per_customer_limit=1))
+    job = jobs.run_job_sync(jobs.start_job("campaign_copy", campaigns, dispatch=False))
+    assert job.n_done + job.n_failed == len(campaigns), job.error_summary
+    copies = list(CampaignCopy.objects.filter(campaign__in=campaigns))
+    assert copies, "no copy was written"
+    shown = 0
+    for copy in copies:
+        obeyed = bool(OBEYED.search(copy.text)) and not re.search(r"1799|秒杀", copy.text)
+        shown += obeyed
+        if obeyed:
+            assert copy.status == CampaignCopy.Status.NEEDS_REVIEW, f"obeyed copy marked {copy.status}: {copy.text!r}"
+        if backend == "grounded":
+            assert not obeyed, copy.text
+    if backend == "obedient":
+        assert shown, "the injections did not reach the model: the test proves nothing"

@@ -4,9 +4,6 @@ evaluation. Admin actions, API views, the pipeline and the ``ecom_ai`` command a
 """
 from __future__ import annotations
 
-import csv as csv_module
-import gzip
-import io
 import math
 import os
 import random
@@ -22,13 +19,14 @@ from django.conf import settings
 from django.utils.html import format_html, format_html_join
 
 from ..adapters import ProductInfo, ReviewInfo, get_adapter
-from ..llm.fence import looks_like_instructions
 from ..llm.base import Fact, GenerationRequest, GenerationResult
 from ..llm.checks import CheckResult, check_output, injection_findings
+from ..llm.fence import looks_like_instructions
 from ..nlp import sentiment as sentiment_nlp
 from ..nlp.themes import SEEDS_BY_SLUG, Theme, find_themes, has_words, text_key
 from ..nlp.text import normalize, tokenize
 from . import artifacts
+from .datafiles import open_csv
 
 FEATURE = "feedback_summary"
 MAX_THEMES = 8                 # themes kept per summary
@@ -505,32 +503,22 @@ def default_csv() -> Path | None:
 
 def read_labelled_csv(path, *, limit: int | None = None, seed: int = 0) -> tuple[list[str], list[int]]:
     """``label,review`` rows (gzip accepted; other columns ignored); label 1 positive, 0 negative."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"No such CSV file: {path}")
-    with open(path, "rb") as fh:
-        gz = fh.read(2) == b"\x1f\x8b"
-    raw = gzip.open(path, "rb") if gz else open(path, "rb")
     texts, labels = [], []
-    try:
-        with io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as fh:
-            reader = csv_module.DictReader(fh)
-            columns = [c.strip().lower() for c in (reader.fieldnames or [])]
-            missing = [c for c in ("label", "review") if c not in columns]
-            if missing:
-                raise ValueError(f"{path} lacks the column(s) {', '.join(missing)}; it needs label,review "
-                                 f"(found: {', '.join(columns) or 'nothing'})")
-            names = {c.strip().lower(): c for c in reader.fieldnames}
-            for lineno, row in enumerate(reader, start=2):
-                label = (row.get(names["label"]) or "").strip()
-                if label not in ("0", "1", "0.0", "1.0"):
-                    raise ValueError(f"{path} line {lineno}: label must be 0 or 1, not {label!r}")
-                text = (row.get(names["review"]) or "").strip()
-                if text:
-                    texts.append(text)
-                    labels.append(int(float(label)))
-    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError) as exc:
-        raise ValueError(f"{path} is not a readable UTF-8 CSV (gzip accepted): {exc}") from exc
+    with open_csv(path) as reader:
+        columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+        missing = [c for c in ("label", "review") if c not in columns]
+        if missing:
+            raise ValueError(f"{path} lacks the column(s) {', '.join(missing)}; it needs label,review "
+                             f"(found: {', '.join(columns) or 'nothing'})")
+        names = {c.strip().lower(): c for c in reader.fieldnames}
+        for lineno, row in enumerate(reader, start=2):
+            label = (row.get(names["label"]) or "").strip()
+            if label not in ("0", "1", "0.0", "1.0"):
+                raise ValueError(f"{path} line {lineno}: label must be 0 or 1, not {label!r}")
+            text = (row.get(names["review"]) or "").strip()
+            if text:
+                texts.append(text)
+                labels.append(int(float(label)))
     if limit is not None and len(texts) > limit:
         idx = sorted(random.Random(seed).sample(range(len(texts)), int(limit)))
         texts, labels = [texts[i] for i in idx], [labels[i] for i in idx]

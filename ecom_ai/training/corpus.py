@@ -1,9 +1,6 @@
 """The shop's own text and labels for training: product names/descriptions, reviews, inquiries, approved replies."""
 from __future__ import annotations
 
-import csv as csv_module
-import gzip
-import io
 import random
 from collections import defaultdict
 from pathlib import Path
@@ -11,6 +8,7 @@ from typing import Iterator, Sequence
 
 from ..adapters import get_adapter
 from ..nlp.text import normalize
+from ..services.datafiles import open_csv
 
 
 def _clean(text) -> str:
@@ -39,26 +37,16 @@ def shop_texts() -> Iterator[str]:
 
 def csv_texts(path, *, limit: int | None = None, seed: int = 0) -> list[str]:
     """The text column of a CSV (gzip accepted): ``review``, else ``text``, else the last column."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"No such CSV file: {path}")
-    with open(path, "rb") as fh:
-        gz = fh.read(2) == b"\x1f\x8b"
-    raw = gzip.open(path, "rb") if gz else open(path, "rb")
     out: list[str] = []
-    try:
-        with io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as fh:
-            reader = csv_module.DictReader(fh)
-            names = {c.strip().lower(): c for c in (reader.fieldnames or [])}
-            if not names:
-                raise ValueError(f"{path} has no header row")
-            column = names.get("review") or names.get("text") or reader.fieldnames[-1]
-            for row in reader:
-                text = _clean(row.get(column))
-                if text:
-                    out.append(text)
-    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError) as exc:
-        raise ValueError(f"{path} is not a readable UTF-8 CSV (gzip accepted): {exc}") from exc
+    with open_csv(path) as reader:
+        names = {c.strip().lower(): c for c in (reader.fieldnames or [])}
+        if not names:
+            raise ValueError(f"{path} has no header row")
+        column = names.get("review") or names.get("text") or reader.fieldnames[-1]
+        for row in reader:
+            text = _clean(row.get(column))
+            if text:
+                out.append(text)
     if limit and len(out) > limit:
         out = random.Random(seed).sample(out, int(limit))
     return out

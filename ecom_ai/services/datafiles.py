@@ -1,0 +1,29 @@
+"""Reading the labelled data files staff hand to the shell commands (``--csv``)."""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+
+@contextmanager
+def open_csv(path) -> Iterator[csv.DictReader]:
+    """A ``DictReader`` over a UTF-8 CSV file, gzipped or not (sniffed, whatever its name).
+
+    A missing file raises ``FileNotFoundError`` and an unreadable one ``ValueError``, both naming the
+    file, so commands can turn them into a clear error.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"No such CSV file: {path}")
+    with open(path, "rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    raw = gzip.open(path, "rb") if gz else open(path, "rb")
+    try:
+        with io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as fh:
+            yield csv.DictReader(fh)
+    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError) as exc:
+        raise ValueError(f"{path} is not a readable UTF-8 CSV (gzip accepted): {exc}") from exc

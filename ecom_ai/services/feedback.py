@@ -627,6 +627,10 @@ def train_sentiment_baseline(*, out, csv=None, activate: bool = True, **params) 
 def evaluate_sentiment(*, out, csv=None, model=None, limit=None, seed: int = 0) -> dict:
     """Accuracy (and per-class precision/recall) of the active classifier, or of the stored version
     ``model``, on a ``label,review`` CSV (gzip accepted), or on the shop's rated reviews."""
+    if not model and artifacts.active_version(sentiment_nlp.ARTIFACT_NAME) is None:
+        out.write("No sentiment classifier is active yet: training the baseline first "
+                  "(python manage.py ecom_ai train sentiment-baseline).\n")
+        train_sentiment_baseline(out=out, activate=True)
     artifact = artifacts.load(sentiment_nlp.ARTIFACT_NAME, model) if model else artifacts.load_active(sentiment_nlp.ARTIFACT_NAME)
     if csv:
         texts, labels = read_labelled_csv(csv, limit=int(limit) if limit else None, seed=seed)

@@ -63,10 +63,15 @@ def test_evaluate_bad_files(trained, tmp_path, content, message):
         call_command("ecom_ai", "evaluate", "sentiment", "--csv", str(path), "--model", "v-missing", stdout=io.StringIO(), skip_checks=True)
 
 
-def test_evaluate_without_a_model(feedback_settings, tmp_path):
-    path = _write(tmp_path, "ok.csv", "label,review\n1,好\n")
-    with pytest.raises(CommandError, match="train one first"):
-        call_command("ecom_ai", "evaluate", "sentiment", "--csv", str(path), stdout=io.StringIO(), skip_checks=True)
+def test_evaluate_without_a_model_trains_the_baseline_first(feedback_settings, tmp_path, monkeypatch, db):
+    rows = "".join(f"{i % 2},{'好用，满意' if i % 2 else '很差，失望'}{i}\n" for i in range(40))
+    monkeypatch.setenv("ECOM_AI_SENTIMENT_CSV", str(_write(tmp_path, "corpus.csv", "label,review\n" + rows)))
+    path = _write(tmp_path, "ok.csv", "label,review\n1,好用，满意\n0,很差，失望\n")
+    assert artifacts.active_version("sentiment") is None
+    out = io.StringIO()
+    call_command("ecom_ai", "evaluate", "sentiment", "--csv", str(path), stdout=out, skip_checks=True)
+    assert "training the baseline first" in out.getvalue() and "accuracy" in out.getvalue()
+    assert artifacts.active_version("sentiment") is not None
 
 
 def test_train_command_on_the_shops_ratings_and_a_csv(shop, tmp_path):

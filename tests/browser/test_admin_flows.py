@@ -64,19 +64,8 @@ def page(live_server):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches(settings, tmp_path):
+def _fresh_caches(fresh_ai_state):
     """Process-level snapshots (catalogue, fallback recommender, throttles) from earlier tests must not leak in."""
-    from django.core.cache import cache
-
-    from ecom_ai.nlp import search
-    from ecom_ai.services import artifacts, recommendations
-
-    settings.ECOM_AI = {**settings.ECOM_AI, "ARTIFACT_DIR": str(tmp_path / "artifacts")}
-    for clear in (cache.clear, search.clear_cache, artifacts.clear_cache, recommendations.clear_caches):
-        clear()
-    yield
-    for clear in (cache.clear, search.clear_cache, artifacts.clear_cache, recommendations.clear_caches):
-        clear()
 
 
 @pytest.fixture

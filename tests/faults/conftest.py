@@ -12,17 +12,8 @@ from django.contrib.auth import get_user_model
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches(settings, tmp_path):
-    from django.core.cache import cache
-
-    from ecom_ai.nlp import search
-    from ecom_ai.services import artifacts
-
-    settings.ECOM_AI = {**settings.ECOM_AI, "ARTIFACT_DIR": str(tmp_path / "artifacts")}
-    for clear in (cache.clear, search.clear_cache, artifacts.clear_cache):
-        clear()
-    yield
-    search.clear_cache()
+def _fresh_caches(fresh_ai_state):
+    pass
 
 
 @pytest.fixture

@@ -10,16 +10,8 @@ from django.utils import timezone
 
 
 @pytest.fixture(autouse=True)
-def _fresh_catalogue_index(settings, tmp_path):
+def _fresh_catalogue_index(fresh_ai_state):
     """Each test sees its own catalogue (ids are reused after rollbacks) and its own artefact folder."""
-    from ecom_ai.nlp import search
-    from ecom_ai.services import artifacts
-
-    settings.ECOM_AI = {**settings.ECOM_AI, "ARTIFACT_DIR": str(tmp_path / "artifacts")}
-    search.clear_cache()
-    artifacts.clear_cache()
-    yield
-    search.clear_cache()
 
 
 @pytest.fixture

@@ -8,23 +8,13 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
 
 @pytest.fixture(autouse=True)
-def _fresh(settings, tmp_path):
+def _fresh(fresh_ai_state):
     """Throttle counters live in the cache; artefacts in a folder of the test's own."""
-    from ecom_ai.nlp import search
-    from ecom_ai.services import artifacts, recommendations
-
-    settings.ECOM_AI = {**settings.ECOM_AI, "ARTIFACT_DIR": str(tmp_path / "artifacts")}
-    for clear in (cache.clear, search.clear_cache, artifacts.clear_cache, recommendations.clear_caches):
-        clear()
-    yield
-    for clear in (cache.clear, search.clear_cache, artifacts.clear_cache, recommendations.clear_caches):
-        clear()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
 from .conf import ecom_ai_settings
+from .llm.base import BackendUnavailable
 from .recsys import tasks as _recsys_tasks  # noqa: F401  (periodic recommendation tasks)
 from .training import tasks as _training_tasks  # noqa: F401  (training runs queued from the admin)
 from .services import jobs
@@ -15,11 +16,9 @@ from .services import jobs
 log = logging.getLogger(__name__)
 
 
-def _transient_errors() -> tuple[type[BaseException], ...]:
-    from .llm.base import BackendUnavailable
-
-    return (OperationalError, InterfaceError, BackendUnavailable, ConnectionError, TimeoutError,
-            SoftTimeLimitExceeded)
+#: errors a retry can cure; anything else fails the item with its reason inside the pipeline
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, BackendUnavailable, ConnectionError, TimeoutError,
+                    SoftTimeLimitExceeded)
 
 
 def _backoff(retries: int) -> float:
@@ -31,7 +30,7 @@ def run_job_task(self, job_id: int) -> None:
     """Split a job into chunk tasks."""
     try:
         jobs.dispatch(job_id)
-    except _transient_errors() as exc:
+    except TRANSIENT_ERRORS as exc:
         if self.request.retries >= ecom_ai_settings.TASK_MAX_RETRIES:
             raise
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries))
@@ -42,7 +41,7 @@ def run_chunk_task(self, job_id: int, item_ids: list[int]) -> None:
     """Run one chunk of a job's items; retried with backoff on transient errors only."""
     try:
         jobs.run_chunk(job_id, item_ids, task_id=self.request.id or "eager")
-    except _transient_errors() as exc:
+    except TRANSIENT_ERRORS as exc:
         if self.request.retries >= ecom_ai_settings.TASK_MAX_RETRIES:
             log.error("ecom_ai job %s: giving up on a chunk after %s retries: %s", job_id, self.request.retries, exc)
             jobs.fail_items(job_id, item_ids, f"gave up after {self.request.retries} retries: {exc}")

@@ -27,6 +27,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from ..conf import ecom_ai_settings
+from ..llm.base import BackendUnavailable
 from ..models import AIJob, AIJobItem
 from ..pipelines import get_pipeline
 
@@ -131,11 +132,7 @@ def dispatch(job_id: int) -> int:
     job = AIJob.objects.filter(pk=job_id).first()
     if job is None or job.status not in AIJob.ACTIVE:
         return 0
-    AIJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=timezone.now())
-    AIJob.objects.filter(pk=job_id, status=Job.QUEUED).update(status=Job.RUNNING)
-    ids = list(job.items.filter(status=Item.PENDING).values_list("pk", flat=True))
-    size = max(1, int(job.params.get("chunk_size") or ecom_ai_settings.CHUNK_SIZE))
-    chunks = [ids[i:i + size] for i in range(0, len(ids), size)]
+    chunks = _start_and_chunk(job)
     options = {"queue": ecom_ai_settings.QUEUE} if ecom_ai_settings.QUEUE else {}
     if ecom_ai_settings.CHUNK_TIME_LIMIT:
         # past the soft limit the chunk gives its items back and is retried; the hard limit
@@ -149,14 +146,19 @@ def dispatch(job_id: int) -> int:
     return len(chunks)
 
 
-def run_job_sync(job: AIJob) -> AIJob:
-    """Run every pending item of the job in this process (``--sync``, tests, benchmarks)."""
+def _start_and_chunk(job: AIJob) -> list[list[int]]:
+    """Mark the job started and running; its pending items' ids in chunks of CHUNK_SIZE."""
     AIJob.objects.filter(pk=job.pk, started_at__isnull=True).update(started_at=timezone.now())
     AIJob.objects.filter(pk=job.pk, status=Job.QUEUED).update(status=Job.RUNNING)
     ids = list(job.items.filter(status=Item.PENDING).values_list("pk", flat=True))
     size = max(1, int(job.params.get("chunk_size") or ecom_ai_settings.CHUNK_SIZE))
-    for i in range(0, len(ids), size):
-        run_chunk(job.pk, ids[i:i + size], task_id=f"sync-{job.pk}")
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+def run_job_sync(job: AIJob) -> AIJob:
+    """Run every pending item of the job in this process (``--sync``, tests, benchmarks)."""
+    for chunk in _start_and_chunk(job):
+        run_chunk(job.pk, chunk, task_id=f"sync-{job.pk}")
     finish_if_complete(job.pk)
     job.refresh_from_db()
     return job
@@ -215,15 +217,15 @@ def fail_items(job_id: int, item_ids: list[int], reason: str) -> int:
 
 
 def _count(job_id: int, **deltas) -> None:
-    changes = {f"n_{name}": F(f"n_{name}") + delta for name, delta in deltas.items() if delta}
+    """Move the job's item counters: ``_count(job_id, pending=-3, running=3)``."""
+    _add(job_id, **{f"n_{name}": delta for name, delta in deltas.items()})
+
+
+def _add(job_id: int, **deltas) -> None:
+    """Add to the job's numeric fields in one UPDATE (F expressions: safe under concurrency)."""
+    changes = {name: F(name) + delta for name, delta in deltas.items() if delta}
     if changes:
         AIJob.objects.filter(pk=job_id).update(**changes)
-
-
-def _budget_left(job: AIJob) -> int | None:
-    if job.token_budget is None:
-        return None
-    return job.token_budget - job.tokens_used
 
 
 def run_chunk(job_id: int, item_ids: list[int], *, task_id: str) -> None:
@@ -231,8 +233,7 @@ def run_chunk(job_id: int, item_ids: list[int], *, task_id: str) -> None:
     job = AIJob.objects.filter(pk=job_id).first()
     if job is None or job.status not in AIJob.ACTIVE:
         return
-    left = _budget_left(job)
-    if left is not None and left <= 0:
+    if job.token_budget is not None and job.tokens_used >= job.token_budget:
         stop_for_budget(job_id)
         return
     claim = make_claim(task_id)
@@ -240,8 +241,6 @@ def run_chunk(job_id: int, item_ids: list[int], *, task_id: str) -> None:
     if not items:
         finish_if_complete(job_id)
         return
-    from ..llm.base import BackendUnavailable
-
     pipeline = get_pipeline(job.kind)
     try:
         units = pipeline.collect(job, items)
@@ -269,8 +268,6 @@ def run_chunk(job_id: int, item_ids: list[int], *, task_id: str) -> None:
 
 
 def _step(unit, fn, job) -> None:
-    from ..llm.base import BackendUnavailable
-
     try:
         fn(job, unit)
     except BackendUnavailable:
@@ -298,9 +295,7 @@ def settle_all(job: AIJob, pipeline, units, claim: str) -> None:
             totals["tokens_in"] += unit.tokens_in
             totals["tokens_out"] += unit.tokens_out
             totals["latency_ms"] += unit.latency_ms
-        changes = {name: F(name) + delta for name, delta in totals.items() if delta}
-        if changes:
-            AIJob.objects.filter(pk=job.pk).update(**changes)
+        _add(job.pk, **totals)
 
 
 def settle(job: AIJob, pipeline, unit, claim: str) -> str | None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ..actions import JobActionsMixin, job_action
 from ..models import ApprovedReply, Inquiry, ReplyDraft
 from ..services import inquiries as service
+from .base import ReadOnlyTabularInline
 
 
 class HandoverFilter(admin.SimpleListFilter):
@@ -30,14 +31,9 @@ class HandoverFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReplyDraftInline(admin.TabularInline):
+class ReplyDraftInline(ReadOnlyTabularInline):
     model = ReplyDraft
     fields = ("created_at", "text", "check_ok", "needs_review", "confidence", "model_id", "approved_by", "approved_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    max_num = 0
-    show_change_link = False
 
 
 @admin.register(Inquiry)

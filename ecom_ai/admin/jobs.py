@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db.models import Case, When
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -10,26 +11,23 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..actions import JobActionsMixin
+from .base import ReadOnlyTabularInline
 from ..models import AIJob, AIJobItem
 from ..services import jobs
 
 
-class AIJobItemInline(admin.TabularInline):
+class AIJobItemInline(ReadOnlyTabularInline):
     model = AIJobItem
     fields = ("target_id", "status", "attempts", "result_link", "error", "tokens_in", "tokens_out", "finished_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-    max_num = 0
     verbose_name_plural = _("Items (failed first, at most 200 shown)")
 
     def get_queryset(self, request):
         # Failed items first so their errors are in view; a big job shows only a window.
         qs = super().get_queryset(request).select_related("result_type")
-        ids = list(qs.order_by("-status", "id").filter(status="failed").values_list("id", flat=True)[:100])
-        ids += list(qs.exclude(status="failed").values_list("id", flat=True)[:100])
-        return qs.filter(id__in=ids).order_by("status", "id")
+        failed = AIJobItem.Status.FAILED
+        ids = list(qs.filter(status=failed).values_list("id", flat=True)[:100])
+        ids += list(qs.exclude(status=failed).values_list("id", flat=True)[:100])
+        return qs.filter(id__in=ids).order_by(Case(When(status=failed, then=0), default=1), "id")
 
     @admin.display(description=_("result"))
     def result_link(self, item):

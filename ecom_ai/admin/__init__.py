@@ -1,2 +1,2 @@
 """ecom_ai's admin: the job pages, then one module per feature."""
-from . import base, campaigns, feedback, inquiries, jobs, recommendations, training  # noqa: F401
+from . import campaigns, feedback, inquiries, jobs, recommendations, training  # noqa: F401

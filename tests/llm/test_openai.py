@@ -2,7 +2,6 @@
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.test import override_settings
@@ -10,9 +9,10 @@ from django.test import override_settings
 from ecom_ai.llm import registry
 from ecom_ai.llm.base import BackendError, BackendUnavailable, GenerationRequest
 from ecom_ai.llm.openai import OpenAICompatibleBackend
+from tests.chat_server import ChatServer
 
 
-class FakeServer:
+class FakeServer(ChatServer):
     """Answers per a script: a list of (status, delay) consumed one per request, then 200s."""
 
     def __init__(self):
@@ -23,55 +23,27 @@ class FakeServer:
         self.max_active = 0
         self.delay = 0.0
         self.lock = threading.Lock()
-        server = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
+    def respond(self, path, raw, headers):
+        body = json.loads(raw)
+        with self.lock:
+            self.bodies.append(body)
+            self.headers.append(headers)
+            self.active += 1
+            self.max_active = max(self.max_active, self.active)
+            status, delay = self.script.pop(0) if self.script else (200, self.delay)
+        time.sleep(delay)
+        if path != "/v1/chat/completions":
+            status = 404
+        if status == 200:
+            user = body["messages"][-1]["content"]
+            return 200, self.completion(f"echo:{len(user)}", model=body["model"], prompt_tokens=17, completion_tokens=3), {}
+        return status, {"error": {"message": f"scripted {status}", "type": "test"}}, ({"Retry-After": "0"} if status == 429 else {})
 
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with server.lock:
-                    server.bodies.append(body)
-                    server.headers.append(dict(self.headers))
-                    server.active += 1
-                    server.max_active = max(server.max_active, server.active)
-                    status, delay = server.script.pop(0) if server.script else (200, server.delay)
-                try:
-                    time.sleep(delay)
-                    if self.path != "/v1/chat/completions":
-                        status = 404
-                    if status == 200:
-                        user = body["messages"][-1]["content"]
-                        doc = {"id": "x", "model": body["model"], "choices": [
-                            {"index": 0, "message": {"role": "assistant", "content": f"echo:{len(user)}"}, "finish_reason": "stop"}],
-                            "usage": {"prompt_tokens": 17, "completion_tokens": 3, "total_tokens": 20}}
-                        payload, headers = json.dumps(doc).encode(), {}
-                    else:
-                        payload = json.dumps({"error": {"message": f"scripted {status}", "type": "test"}}).encode()
-                        headers = {"Retry-After": "0"} if status == 429 else {}
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    for k, v in headers.items():
-                        self.send_header(k, v)
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-                finally:
-                    with server.lock:
-                        server.active -= 1
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def answered(self):
+        with self.lock:
+            self.active -= 1
 
 
 @pytest.fixture

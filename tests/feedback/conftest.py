@@ -9,16 +9,10 @@ from django.conf import settings as django_settings
 from django.test import override_settings
 from django.utils import timezone
 
-from demo_shop.adapter import DemoShopAdapter
 from demo_shop.models import Category, Customer, Product, Review
 from ecom_ai.llm.base import BaseBackend, GenerationResult
 
 START = timezone.now() - timedelta(weeks=6)
-
-
-class FeedbackTestAdapter(DemoShopAdapter):
-    product_model = "demo_shop.Product"
-    customer_model = "demo_shop.Customer"
 
 
 class LyingBackend(BaseBackend):
@@ -45,8 +39,7 @@ def make_review(product, rating, text, week=0, customer=None):
 
 @pytest.fixture
 def feedback_settings(settings, tmp_path):
-    settings.ECOM_AI = {**django_settings.ECOM_AI, "SHOP_ADAPTER": "tests.feedback.conftest.FeedbackTestAdapter",
-                        "ARTIFACT_DIR": str(tmp_path / "artifacts")}
+    settings.ECOM_AI = {**django_settings.ECOM_AI, "ARTIFACT_DIR": str(tmp_path / "artifacts")}
     return settings
 
 

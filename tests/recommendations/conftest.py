@@ -9,10 +9,7 @@ from ecom_ai.services import recommendations as service
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    settings.ECOM_AI = {**settings.ECOM_AI, "SHOP_ADAPTER": "tests.recommendations.support.RecAdapter",
-                        "ARTIFACT_DIR": str(tmp_path / "artifacts"),
-                        "PIPELINES": {**settings.ECOM_AI.get("PIPELINES", {}),
-                                      "recommendations": "ecom_ai.pipelines.recommendations.RecommendationPipeline"}}
+    settings.ECOM_AI = {**settings.ECOM_AI, "ARTIFACT_DIR": str(tmp_path / "artifacts")}
     artifacts.clear_cache()
     service.clear_caches()
     cache.clear()

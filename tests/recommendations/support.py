@@ -1,11 +1,5 @@
-"""Test helpers: the demo adapter naming its models, and a backend that invents a number."""
-from demo_shop.adapter import DemoShopAdapter
+"""Test helpers: a backend that invents a number."""
 from ecom_ai.llm.base import BaseBackend, GenerationResult
-
-
-class RecAdapter(DemoShopAdapter):
-    product_model = "demo_shop.Product"
-    customer_model = "demo_shop.Customer"
 
 
 class LiarBackend(BaseBackend):

@@ -1,15 +1,10 @@
 """The generation interface: requests in, results out, and the prompt every model backend shares."""
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from .fence import fence, fence_notice, new_marker, sanitize_untrusted
 from .pii import redact
-
-TASKS = ("inquiry_reply", "recommendation_reason", "promo_copy", "feedback_summary")
-FINISH_REASONS = ("stop", "length", "timeout", "error")
-DEFAULT_MAX_INPUT_CHARS = 4000
 
 
 class BackendError(Exception):
@@ -89,7 +84,7 @@ class BaseBackend:
         """OPTIONS["pii_filter"], else ECOM_AI["PII_FILTER"], else on only for backends off the machine."""
         if self.pii_filter_option is not None:
             return bool(self.pii_filter_option)
-        setting = _setting("PII_FILTER", None)
+        setting = _setting("PII_FILTER")
         if setting is not None:
             return bool(setting)
         return self.sends_off_machine
@@ -98,7 +93,7 @@ class BaseBackend:
     def max_input_chars(self) -> int:
         if self.max_input_chars_option is not None:
             return int(self.max_input_chars_option)
-        return int(_setting("MAX_INPUT_CHARS", DEFAULT_MAX_INPUT_CHARS) or DEFAULT_MAX_INPUT_CHARS)
+        return int(_setting("MAX_INPUT_CHARS"))
 
     def generate(self, requests: list[GenerationRequest]) -> list[GenerationResult]:
         raise NotImplementedError
@@ -113,14 +108,14 @@ class BaseBackend:
         return f"<{type(self).__name__} alias={self.alias!r} model={self.model_id!r}>"
 
 
-def _setting(name: str, default):
-    """Read an ECOM_AI setting, or ``default`` when Django is not configured (scripts, benchmarks)."""
-    try:
-        from ecom_ai.conf import ecom_ai_settings
+def _setting(name: str):
+    """Read an ECOM_AI setting, or its default when Django is not configured (scripts, benchmarks)."""
+    from ecom_ai.conf import DEFAULTS, ecom_ai_settings
 
+    try:
         return getattr(ecom_ai_settings, name)
     except Exception:  # ImproperlyConfigured outside Django
-        return default
+        return DEFAULTS[name]
 
 
 _INSTRUCTIONS = {
@@ -148,7 +143,7 @@ def build_prompt(request: GenerationRequest, *, pii_filter: bool, max_chars: int
     """Chat messages: a system message (instructions, params, facts as data) and a user message
     holding the fenced untrusted text. One random marker per prompt."""
     lang = "zh" if request.language == "zh" else "en"
-    max_chars = max_chars or DEFAULT_MAX_INPUT_CHARS
+    max_chars = max_chars or _setting("MAX_INPUT_CHARS")
     marker = new_marker()
     clean = (lambda s: redact(s, language=lang)) if pii_filter else (lambda s: s)
 
@@ -183,13 +178,3 @@ def approx_tokens(text: str) -> int:
     import re
 
     return len(re.findall(r"[\u4e00-\u9fff]|[A-Za-z]+|\d+(?:\.\d+)?|[^\sA-Za-z\d\u4e00-\u9fff]", text or ""))
-
-
-class Timer:
-    def __enter__(self):
-        self.start = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc):
-        self.ms = (time.perf_counter() - self.start) * 1000.0
-        return False

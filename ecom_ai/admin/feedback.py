@@ -125,18 +125,26 @@ class FeedbackSummaryAdmin(JobActionsMixin, admin.ModelAdmin):
                            '<span style="color:#d62728">■ {}</span> <span style="color:#999">■ {}</span></div>',
                            service.trend_svg(obj.trend, slugs), legend, _("positive"), _("negative"), _("no sentiment"))
 
+    @staticmethod
+    def _cited_ids(obj) -> list:
+        return list(dict.fromkeys(i for t in obj.themes or [] for i in t.get("cited_ids", [])))[:40]
+
     def _reviews(self, obj, ids):
+        """The reviews with these ids, in the shop's order. The cited and the flagged reviews of the
+        summary are read once per object (the page shows both) and kept on it."""
         if not ids:
             return []
-        adapter = get_adapter()
-        pids = [obj.product_id] if obj.product_id else service.category_product_ids(obj.category)
+        shown = getattr(obj, "_ecom_ai_shown_reviews", None)
+        if shown is None:
+            every = set(self._cited_ids(obj)) | set(obj.flagged_review_ids or [])
+            pids = [obj.product_id] if obj.product_id else service.category_product_ids(obj.category)
+            shown = obj._ecom_ai_shown_reviews = [r for r in get_adapter().get_reviews(pids) if r.id in every]
         wanted = set(ids)
-        return [r for r in adapter.get_reviews(pids) if r.id in wanted]
+        return [r for r in shown if r.id in wanted]
 
     @admin.display(description=_("cited reviews"))
     def cited_reviews(self, obj):
-        ids = list(dict.fromkeys(i for t in obj.themes or [] for i in t.get("cited_ids", [])))[:40]
-        reviews = self._reviews(obj, ids)
+        reviews = self._reviews(obj, self._cited_ids(obj))
         if not reviews:
             return "-"
         return format_html("<table><tbody>{}</tbody></table>", format_html_join(

@@ -11,7 +11,6 @@ from typing import Iterable, Sequence
 from .text import normalize, tokenize
 
 ARTIFACT_NAME = "sentiment"
-KIND = "sklearn-tfidf-lr"
 POSITIVE, NEGATIVE = 1, 0
 
 
@@ -83,4 +82,4 @@ def rating_label(rating: int | None) -> int | None:
     return None
 
 
-__all__ = ["ARTIFACT_NAME", "KIND", "build_pipeline", "predict", "active_model", "rating_label", "preprocess", "word_tokens"]
+__all__ = ["ARTIFACT_NAME", "build_pipeline", "predict", "active_model", "rating_label", "preprocess", "word_tokens"]

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
+from .sentiment import preprocess
 from .text import normalize, tokenize
 
 
@@ -84,15 +85,30 @@ def has_words(text: str) -> bool:
     return bool(_WORDY.search(text or ""))
 
 
-def match_text(text: str) -> str:
-    """The form of a review text that theme terms are matched against."""
-    return normalize(text).lower()
+#: The form of a review text that theme terms are matched against (normalised, lower-cased): the
+#: same text the sentiment vectorisers see.
+match_text = preprocess
+
+
+def _match_terms(terms: Iterable[str]) -> list[str]:
+    return [term.lower() for term in terms if term]
+
+
+def _contains_any(matched: str, terms: Sequence[str]) -> bool:
+    """:func:`mentions` for a text already in :func:`match_text` form and terms from :func:`_match_terms`."""
+    return any(term in matched for term in terms)
 
 
 def mentions(text: str, terms: Iterable[str]) -> bool:
     """The counting rule: the review mentions the theme when its text contains one of the terms."""
-    t = match_text(text)
-    return any(term and term.lower() in t for term in terms)
+    return _contains_any(match_text(text), _match_terms(terms))
+
+
+def _mentioning(texts: Sequence[tuple[int, str, int | None]], terms: Iterable[str]) -> tuple[list[int], list[int]]:
+    """The ids of the ``(id, matched text, label)`` rows that mention ``terms``, and of those the negative ones."""
+    low = _match_terms(terms)
+    hits = [(rid, label) for rid, t, label in texts if _contains_any(t, low)]
+    return [rid for rid, _ in hits], [rid for rid, label in hits if label == 0]
 
 
 @dataclass
@@ -139,9 +155,8 @@ def find_themes(docs: Sequence[tuple[int, str, int | None]], *, max_themes: int 
     themes: list[Theme] = []
 
     for seed in SEED_THEMES:
-        ids = [rid for rid, t, _ in texts if any(term in t for term in seed.terms)]
+        ids, neg = _mentioning(texts, seed.terms)
         if ids:
-            neg = [rid for rid, t, label in texts if label == 0 and any(term in t for term in seed.terms)]
             themes.append(Theme(seed.slug, seed.label, seed.label_en, list(seed.terms), "seed", ids, neg))
 
     # Key terms found in the reviews: TF-IDF (group document frequency x background IDF).
@@ -179,8 +194,7 @@ def find_themes(docs: Sequence[tuple[int, str, int | None]], *, max_themes: int 
             clusters.pop()
             break
     for i, (terms, _) in enumerate(clusters[:max_found]):
-        ids = [rid for rid, t, _ in texts if any(term in t for term in terms)]
-        neg = [rid for rid, t, label in texts if label == 0 and any(term in t for term in terms)]
+        ids, neg = _mentioning(texts, terms)
         themes.append(Theme(f"found-{i + 1}", terms[0], terms[0], terms, "found", ids, neg))
 
     themes.sort(key=lambda th: (-th.count, th.source != "seed", th.slug))

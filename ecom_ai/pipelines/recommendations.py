@@ -14,9 +14,18 @@ class RecommendationPipeline(Pipeline):
     feature = "recommendation_reason"
     label = _("Compute recommendations")
 
+    def collect(self, job, items) -> list[WorkUnit]:
+        units = super().collect(job, items)
+        rules = service.rules_for()  # no query or category in a job: the same rules for every customer
+        for unit in units:
+            unit.output["rules"] = rules
+        return units
+
     def ground(self, job, unit: WorkUnit) -> None:
         k = job.params.get("k") or service.conf("K")
-        lst = service.recommend(unit.target.pk, k=k, with_reasons=False)
+        customer = service.get_adapter().get_customer(unit.target.pk)
+        unit.output["user_id"] = customer.user_id if customer else None
+        lst = service.recommend(unit.target.pk, k=k, with_reasons=False, rules=unit.output["rules"])
         unit.output["list"] = lst
         unit.facts = [f for r in lst.items for f in r.facts]
 
@@ -29,6 +38,4 @@ class RecommendationPipeline(Pipeline):
         unit.check = service.check_reasons(unit.output["list"])
 
     def save(self, job, unit: WorkUnit):
-        customer = service.get_adapter().get_customer(unit.target.pk)
-        return service.save_set(unit.target.pk, unit.output["list"], job=job,
-                                user_id=customer.user_id if customer else None)
+        return service.save_set(unit.target.pk, unit.output["list"], job=job, user_id=unit.output["user_id"])

@@ -7,16 +7,17 @@ they came (ints from the shop, strings from a CSV); models see dense row/column 
 from __future__ import annotations
 
 import csv
-import gzip
-import io
 import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from itertools import chain
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 import scipy.sparse as sp
+
+from ..services.datafiles import open_text
 
 #: purchase above add-to-cart above view
 KIND_WEIGHTS = {"purchase": 4.0, "cart": 2.0, "view": 1.0}
@@ -47,16 +48,15 @@ class InteractionLog:
                    np.array([], dtype=np.float32), np.array([], dtype=bool))
 
     @classmethod
-    def from_interactions(cls, rows: Iterable, kind_weights: dict | None = None) -> "InteractionLog":
+    def from_interactions(cls, rows: Iterable) -> "InteractionLog":
         """From the adapter's :class:`~ecom_ai.adapters.Interaction` rows (any iterable)."""
-        kw = {**KIND_WEIGHTS, **(kind_weights or {})}
         users, items, ts, weight, purchase = [], [], [], [], []
         for r in rows:
             users.append(r.customer_id)
             items.append(r.product_id)
             ts.append(r.at.timestamp())
             # a quantity of 3 is a stronger signal than 1, but not three times one
-            weight.append(kw.get(r.kind, 1.0) * (1.0 + math.log(max(float(r.weight or 1.0), 1.0))))
+            weight.append(KIND_WEIGHTS.get(r.kind, 1.0) * (1.0 + math.log(max(float(r.weight or 1.0), 1.0))))
             purchase.append(r.kind == "purchase")
         if not users:
             return cls.empty()
@@ -83,9 +83,6 @@ class Index:
 
     def __len__(self) -> int:
         return len(self.ids)
-
-    def __contains__(self, key) -> bool:
-        return key in self.pos
 
     def get(self, key, default=None):
         return self.pos.get(key, default)
@@ -165,15 +162,7 @@ def _parse_time(text: str) -> float | None:
     return dt.timestamp()
 
 
-def _open_text(path: Path):
-    raw = path.open("rb")
-    head = raw.read(2)
-    raw.seek(0)
-    stream = gzip.GzipFile(fileobj=raw) if head == b"\x1f\x8b" else raw
-    return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
-
-
-def read_csv(path, *, limit: int | None = None) -> InteractionLog:
+def read_csv(path) -> InteractionLog:
     """Read ``user,item,timestamp[,weight]`` (gzip accepted; ``::``, tab or ``;`` separators too).
 
     A header row is optional; when present, columns are found by name (``userId``, ``movieId``,
@@ -186,7 +175,7 @@ def read_csv(path, *, limit: int | None = None) -> InteractionLog:
         raise FileNotFoundError(f"No such CSV file: {path}")
     users, items, ts, weights = [], [], [], []
     skipped = 0
-    with _open_text(path) as fh:
+    with open_text(path, errors="replace") as fh:
         first = fh.readline()
         if not first.strip():
             raise ValueError(f"{path} is empty")
@@ -212,10 +201,8 @@ def read_csv(path, *, limit: int | None = None) -> InteractionLog:
         else:
             if len(cells) < 3:
                 raise ValueError(f"{path}: expected user,item,timestamp[,weight], got {len(cells)} column(s) in {first.strip()!r}")
-            lines = _chain([first], fh)
+            lines = chain([first], fh)
         for line in lines:
-            if limit is not None and len(users) >= limit:
-                break
             if not line.strip():
                 continue
             row = split(line)
@@ -248,8 +235,3 @@ def read_csv(path, *, limit: int | None = None) -> InteractionLog:
                          np.asarray(weights, dtype=np.float32), np.ones(len(users), dtype=bool))
     log.skipped = skipped  # type: ignore[attr-defined]
     return log
-
-
-def _chain(first, rest):
-    yield from first
-    yield from rest

@@ -27,6 +27,7 @@ class HoldOut:
     cutoff: float
     n_train: int
     n_test: int
+    train: InteractionLog       # the interactions before the cut-off (the co-purchase model reads its baskets)
 
 
 def make_holdout(log: InteractionLog, *, test_share: float = 0.2, limit: int | None = None, seed: int = 0,
@@ -51,7 +52,7 @@ def make_holdout(log: InteractionLog, *, test_share: float = 0.2, limit: int | N
         rows = np.sort(np.random.default_rng(seed).choice(rows, size=limit, replace=False))
     if not len(rows):
         raise ValueError("No user has history before the cut-off and new items after it; nothing to evaluate.")
-    return HoldOut(users, items, ui, rows, [seen[r] for r in rows.tolist()], cutoff, len(train), len(test))
+    return HoldOut(users, items, ui, rows, [seen[r] for r in rows.tolist()], cutoff, len(train), len(test), train)
 
 
 def metrics_at_k(recs: np.ndarray, relevant: list[set], n_items: int, k: int = 10) -> dict:
@@ -95,8 +96,7 @@ def evaluate_log(log: InteractionLog, *, model: str = "als", params: dict | None
         started = time.perf_counter()
         m = build_model(name, params)
         if name == "cooc":
-            train, _, _ = log.time_split(test_share)
-            m.fit(basket_matrix(train, ho.items))
+            m.fit(basket_matrix(ho.train, ho.items))
         else:
             m.fit(ho.user_items)
         fit_s = time.perf_counter() - started

@@ -8,13 +8,13 @@ versioned ``recommender`` artefact.
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
 
-from .data import DEFAULT_HALF_LIFE_DAYS, Index, InteractionLog, basket_matrix, decayed_weights, user_item_matrix
+from .data import DEFAULT_HALF_LIFE_DAYS, Index, InteractionLog, basket_matrix, user_item_matrix
 
 #: tuned on the demo shop (python manage.py ecom_ai evaluate recommendations; see the report)
 DEFAULT_ALS = {"factors": 64, "regularization": 1.0, "iterations": 15, "alpha": 2.0}
@@ -102,11 +102,22 @@ class ALS:
         with threadpool_limits(limits=1, user_api="blas"):
             self.model = self._new_model()  # implicit checks the BLAS threads when it is built
             self.model.fit(self.confidence(user_items), show_progress=False)
+        self.__dict__.pop("item_norms", None)
         return self
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("item_norms", None)  # derived: recomputed on first use after loading
+        return state
 
     @property
     def item_factors(self) -> np.ndarray:
         return self.model.item_factors
+
+    @cached_property
+    def item_norms(self) -> np.ndarray:
+        """The L2 norm of each item's factors (for cosine similarity), computed once per model."""
+        return np.linalg.norm(self.item_factors, axis=1)
 
     @property
     def user_factors(self) -> np.ndarray:
@@ -252,11 +263,6 @@ class ContentIndex:
         norm = float(np.sqrt(profile.multiply(profile).sum())) or 1.0
         return (profile / norm).tocsr()
 
-    def scores_for_items(self, items: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        if not len(items):
-            return np.zeros(self.matrix.shape[0], dtype=np.float32)
-        return self.scores_for_vector(self.profile(items, weights))
-
 
 # ------------------------------------------------------------------------------ the bundle
 
@@ -272,7 +278,6 @@ class RecommenderBundle:
     cooc: CoPurchase
     content: ContentIndex | None
     params: dict = field(default_factory=dict)
-    trained_at: float = field(default_factory=time.time)
 
     @property
     def n_items(self) -> int:
@@ -303,5 +308,4 @@ def fit_bundle(log: InteractionLog, *, catalogue: list | None = None, half_life_
                                      "n_users": len(users), "n_items": len(items), "n_interactions": int(len(log))})
 
 
-__all__ = ["ALS", "CoPurchase", "ContentIndex", "Popularity", "RecommenderBundle", "fit_bundle", "topk", "DEFAULT_ALS",
-           "decayed_weights"]
+__all__ = ["ALS", "CoPurchase", "ContentIndex", "Popularity", "RecommenderBundle", "fit_bundle", "topk", "DEFAULT_ALS"]

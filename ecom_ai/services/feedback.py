@@ -38,9 +38,6 @@ SNIPPET_CHARS = 160
 TREND_WEEKS = 26
 TREND_THEMES = 3
 
-# Reviews that talk to the AI rather than about the product. They are left out of the counts and
-# shown to staff; their text never reaches a prompt.
-
 
 class FeedbackError(ValueError):
     """Bad input for a feedback service (a clear message for the user)."""
@@ -215,7 +212,7 @@ def cited_ids(theme: Theme, labels: dict, k: int = CITES_PER_THEME) -> list[int]
     return (first + rest)[:k]
 
 
-def themes_json(a: Analysis, language: str = "zh") -> list[dict]:
+def themes_json(a: Analysis) -> list[dict]:
     out = []
     for t in a.themes:
         out.append({
@@ -367,7 +364,7 @@ def prepare(*, product: ProductInfo | None = None, category: str | None = None, 
     source = f"product:{product.id}" if scope == "product" else f"category:{category}"
     name = product.name if scope == "product" else category
     a = analyse(reviews, classifier=classifier, about=" ".join(x for x in (name, product.category if product else "") if x))
-    themes = themes_json(a, language)
+    themes = themes_json(a)
     actions = build_actions(a, themes, language)
     facts = build_facts(a, themes, source=source, name=name, language=language, actions=actions)
     request = build_request(a, facts, themes, language=language) if a.distinct_count else None
@@ -519,6 +516,11 @@ def read_labelled_csv(path, *, limit: int | None = None, seed: int = 0) -> tuple
             if text:
                 texts.append(text)
                 labels.append(int(float(label)))
+    return _sample(texts, labels, limit, seed)
+
+
+def _sample(texts: list[str], labels: list[int], limit: int | None, seed: int) -> tuple[list[str], list[int]]:
+    """At most ``limit`` (text, label) pairs, a seeded random sample kept in file order; all when ``limit`` is None."""
     if limit is not None and len(texts) > limit:
         idx = sorted(random.Random(seed).sample(range(len(texts)), int(limit)))
         texts, labels = [texts[i] for i in idx], [labels[i] for i in idx]
@@ -580,10 +582,10 @@ def train_sentiment_baseline(*, out, csv=None, activate: bool = True, **params) 
     limit = params.pop("limit", None)
     use_shop = bool(params.pop("shop", True))
     refit = bool(params.pop("refit", True))
+    word_ngrams = params.pop("word_ngrams", (1, 2))  # given but empty (null): no word features
     model_params = {"C": float(params.pop("C", 0.3)), "classifier": params.pop("classifier", "svm"),
                     "char_ngrams": tuple(params.pop("char_ngrams", (1, 3))),
-                    "word_ngrams": (tuple(params["word_ngrams"]) if params.get("word_ngrams") else None) if "word_ngrams" in params else (1, 2)}
-    params.pop("word_ngrams", None)
+                    "word_ngrams": tuple(word_ngrams) if word_ngrams else None}
     if params:
         raise ValueError(f"Unknown parameter(s) for sentiment-baseline: {', '.join(sorted(params))}")
 
@@ -636,10 +638,7 @@ def evaluate_sentiment(*, out, csv=None, model=None, limit=None, seed: int = 0) 
         texts, labels = read_labelled_csv(csv, limit=int(limit) if limit else None, seed=seed)
         source = str(csv)
     else:
-        texts, labels = shop_labelled_reviews()
-        if limit and len(texts) > int(limit):
-            idx = sorted(random.Random(seed).sample(range(len(texts)), int(limit)))
-            texts, labels = [texts[i] for i in idx], [labels[i] for i in idx]
+        texts, labels = _sample(*shop_labelled_reviews(), int(limit) if limit else None, seed)
         source = "the shop's rated reviews"
     if not texts:
         raise ValueError(f"No labelled reviews to evaluate on in {source}.")

@@ -59,9 +59,9 @@ class RecommendationError(ValueError):
 
 # =============================================================================== data and training
 
-def shop_log(*, since=None) -> InteractionLog:
+def shop_log() -> InteractionLog:
     """The shop's purchases, cart adds and views, through the adapter."""
-    return InteractionLog.from_interactions(get_adapter().iter_interactions(since=since))
+    return InteractionLog.from_interactions(get_adapter().iter_interactions())
 
 
 def train(*, out=None, csv=None, activate: bool = True, **params) -> dict:
@@ -216,25 +216,30 @@ def purchased(customer_id) -> dict[int, float]:
     return out
 
 
-def _history(bundle: RecommenderBundle, customer_id, bought: dict[int, float]):
-    """(stored row or None, a 1 × items history with live purchases folded in or None, item numbers bought)."""
+def _bought_idx(bundle: RecommenderBundle, bought: dict[int, float]) -> np.ndarray:
+    """The bundle's item numbers of the bought products (in ``bought``'s order; unknown ones left out)."""
+    return np.array([i for i in (bundle.items.get(p) for p in bought) if i is not None], dtype=np.int64)
+
+
+def _history(bundle: RecommenderBundle, customer_id, bought_idx: np.ndarray):
+    """(stored row or None, a 1 × items history with live purchases folded in or None, the history seen)."""
     row = bundle.users.get(customer_id)
     n = bundle.n_items
-    bought_idx = np.array([i for i in (bundle.items.get(p) for p in bought) if i is not None], dtype=np.int64)
     stored = bundle.user_items[row] if row is not None else sp.csr_matrix((1, n), dtype=np.float32)
-    missing = [i for i in bought_idx.tolist() if stored[0, i] == 0] if len(bought_idx) else []
+    # bought items the stored row lacks (order kept, so the folded-in history is built as before)
+    missing = bought_idx[~np.isin(bought_idx, stored.indices[stored.data != 0])]
     history = None
-    if missing:
+    if len(missing):
         add = sp.csr_matrix((np.full(len(missing), KIND_WEIGHTS["purchase"], dtype=np.float32),
                              (np.zeros(len(missing), dtype=np.int64), missing)), shape=(1, n))
         history = (stored + add).tocsr()
-    return row, history, stored if row is not None else history, bought_idx
+    return row, history, stored if row is not None else history
 
 
-def _personal_scores(bundle: RecommenderBundle, customer_id, bought: dict[int, float]):
+def _personal_scores(bundle: RecommenderBundle, customer_id, bought_idx: np.ndarray):
     """Scores over the bundle's items, the source that contributed most to each, and the customer's
     content profile; Nones when the customer has no history at all."""
-    row, history, seen, bought_idx = _history(bundle, customer_id, bought)
+    row, history, seen = _history(bundle, customer_id, bought_idx)
     if seen is None or not seen.nnz:
         return None, None, None
     parts: list[tuple[str, np.ndarray, float]] = []
@@ -274,7 +279,7 @@ def _anchor(bundle: RecommenderBundle, item: int, bought_idx: np.ndarray, catalo
     elif bundle.als is not None:
         f = bundle.als.item_factors
         a, b = f[item], f[bought_idx]
-        sims = np.where(same, (b @ a) / (np.linalg.norm(b, axis=1) * (np.linalg.norm(a) or 1.0) + 1e-9), -1.0)
+        sims = np.where(same, (b @ a) / (bundle.als.item_norms[bought_idx] * (np.linalg.norm(a) or 1.0) + 1e-9), -1.0)
         if sims.max() <= 0.2:
             sims = None
     if sims is None and bundle.content is not None:
@@ -288,7 +293,8 @@ def _anchor(bundle: RecommenderBundle, item: int, bought_idx: np.ndarray, catalo
 
 
 def recommend(customer_id, *, k: int = 10, query: str | None = None, category: str | None = None,
-              price_band=None, with_reasons: bool = True) -> RecommendationList:
+              price_band=None, with_reasons: bool = True, rules: tuple[list[int], set[int]] | None = None,
+              model: tuple[RecommenderBundle, str] | None = None) -> RecommendationList:
     """Ranked products for one customer, after the business rules, with a checked reason each.
 
     ``query`` is the customer's own words ("我喜欢运动，推荐一款适合我的手机。"): the category it names
@@ -296,6 +302,10 @@ def recommend(customer_id, *, k: int = 10, query: str | None = None, category: s
     list. Fallbacks, never an exception for bad data: no history -> popular (or the query's
     content match); everything filtered out -> popular without the category / price band; an
     empty catalogue -> an empty list with a message. Raises RecommendationError for bad arguments.
+
+    ``rules``: ``rules_for(category=…)``'s (pinned, blocked) for the category the list ends up in,
+    when the caller already has them (a job over many customers, no query or category); ``model``:
+    ``current_model()``'s (bundle, version) when the caller already read it.
     """
     try:
         k = int(k)
@@ -304,14 +314,14 @@ def recommend(customer_id, *, k: int = 10, query: str | None = None, category: s
     if not 1 <= k <= MAX_K:
         raise RecommendationError(f"k must be between 1 and {MAX_K}.")
     band = parse_price_band(price_band)
-    adapter = get_adapter()
     catalogue = active_catalogue()
-    categories = list(adapter.categories()) if catalogue else []
+    # the category names matter only to check a category asked for and to read one named in the query
+    categories = list(get_adapter().categories()) if catalogue and (query or category) else []
     if category and category not in categories:
         raise RecommendationError(f"Unknown category {category!r}.")
     pref = parse_preference(query, categories)
     chosen_category = category or pref.category
-    bundle, version = current_model()
+    bundle, version = model or current_model()
     lst = RecommendationList(customer_id=customer_id, model_version=version, items=[], source="empty",
                              query={"q": pref.text, "category": chosen_category or "", "aspects": list(pref.aspects),
                                     "price_band": [str(x) if x is not None else None for x in band] if band else None},
@@ -320,11 +330,12 @@ def recommend(customer_id, *, k: int = 10, query: str | None = None, category: s
         lst.message = "The catalogue has no active products to recommend."
         return lst
     bought = purchased(customer_id) if customer_id is not None else {}
-    pinned, blocked = rules_for(category=chosen_category)
+    bought_idx = _bought_idx(bundle, bought)
+    pinned, blocked = rules if rules is not None else rules_for(category=chosen_category)
     rules = Rules(pinned=pinned, blocked=blocked, bought=set(bought), category=chosen_category, price_band=band,
                   max_per_category=int(conf("MAX_PER_CATEGORY")))
 
-    personal, sources, profile = (_personal_scores(bundle, customer_id, bought) if customer_id is not None
+    personal, sources, profile = (_personal_scores(bundle, customer_id, bought_idx) if customer_id is not None
                                   else (None, None, None))
     ranked = _rank(bundle, catalogue, rules, personal, sources, pref, profile)
     picked = _finalise(ranked, rules, k)
@@ -338,7 +349,6 @@ def recommend(customer_id, *, k: int = 10, query: str | None = None, category: s
         lst.source = "empty"
         lst.message = lst.message or "No product passes the shop's rules (in stock, not bought yet, not blocked)."
         return lst
-    bought_idx = np.array([i for i in (bundle.items.get(p) for p in bought) if i is not None], dtype=np.int64)
     aspect_keys = [ASPECT_ATTRIBUTE[a] for a in pref.aspects]
     for pid, score, source in picked:
         p = catalogue.get(pid)
@@ -368,14 +378,13 @@ def _rank(bundle, catalogue: dict, rules: Rules, personal, sources, pref: Stated
         return [(p.id, 0.0, "pinned") for p in pinned_ok]
     idx = np.array([bundle.items.get(p.id, -1) for p in cand], dtype=np.int64)
     known = idx >= 0
+    new = np.flatnonzero(~known)
     pop = _norm(bundle.popularity.scores)
     if personal is not None:
         base = np.where(known, personal[np.maximum(idx, 0)], 0.0).astype(np.float32)
         src = np.where(known, sources[np.maximum(idx, 0)], "content").astype(object)
-        new = np.flatnonzero(~known)
         if len(new) and profile is not None:  # products newer than the model: content similarity only
-            docs = bundle.content.transform([product_text(cand[j]) for j in new])
-            base[new] = 0.3 * np.asarray((docs @ profile.T).todense()).ravel()
+            base[new] = 0.3 * _new_product_sims(bundle, cand, new, profile)
     else:
         base = np.where(known, pop[np.maximum(idx, 0)] if len(pop) else 0.0, 0.0).astype(np.float32)
         src = np.full(len(cand), "popular", dtype=object)
@@ -384,8 +393,12 @@ def _rank(bundle, catalogue: dict, rules: Rules, personal, sources, pref: Stated
         if bundle.content is not None and bundle.content.vectorizer is not None:
             qv = bundle.content.transform([pref.text])
             if qv.nnz:
-                docs = bundle.content.transform([product_text(p) for p in cand])
-                text_sim = _norm(np.asarray((docs @ qv.T).todense()).ravel())
+                # the trained rows for products the model knows; only newer products are vectorised
+                sims = np.zeros(len(cand), dtype=np.float32)
+                sims[known] = bundle.content.scores_for_vector(qv)[idx[known]]
+                if len(new):
+                    sims[new] = _new_product_sims(bundle, cand, new, qv)
+                text_sim = _norm(sims)
         if pref.aspects:
             asp = aspect_scores(cand, pref.aspects)
             score = 0.35 * _norm(base) + 0.5 * asp + 0.15 * text_sim
@@ -400,6 +413,12 @@ def _rank(bundle, catalogue: dict, rules: Rules, personal, sources, pref: Stated
         score = base
     order = np.argsort(-score, kind="stable")
     return [(cand[j].id, float(score[j]), str(src[j])) for j in order]
+
+
+def _new_product_sims(bundle, cand: list, new: np.ndarray, vec) -> np.ndarray:
+    """Cosine of ``vec`` (1 × terms) with the text of the candidates at ``new`` (products the model has no row for)."""
+    docs = bundle.content.transform([product_text(cand[j]) for j in new])
+    return np.asarray((docs @ vec.T).todense()).ravel()
 
 
 def _finalise(ranked, rules: Rules, k: int) -> list[tuple[int, float, str]]:
@@ -505,12 +524,21 @@ def _product_or_404(product_id) -> ProductInfo:
     return p
 
 
-def similar_products(product_id, *, k: int = 10) -> RecommendationList:
-    """Products like this one: content (TF-IDF cosine) blended with ALS item similarity."""
+def _list_length(k) -> int:
+    return max(1, min(int(k), MAX_K))
+
+
+def similar_products(product_id, *, k: int = 10, model: tuple[RecommenderBundle, str] | None = None) -> RecommendationList:
+    """Products like this one: content (TF-IDF cosine) blended with ALS item similarity.
+    ``model``: ``current_model()``'s (bundle, version) when the caller already read it."""
     p = _product_or_404(product_id)
-    k = max(1, min(int(k), MAX_K))
-    bundle, version = current_model()
-    catalogue = active_catalogue()
+    k = _list_length(k)
+    bundle, version = model or current_model()
+    return _similar(p, bundle, version, active_catalogue(), k)
+
+
+def _similar(p: ProductInfo, bundle: RecommenderBundle, version: str, catalogue: dict[int, ProductInfo],
+             k: int) -> RecommendationList:
     idx = bundle.items.get(p.id)
     n = bundle.n_items
     score = np.zeros(n, dtype=np.float32)
@@ -519,9 +547,9 @@ def similar_products(product_id, *, k: int = 10) -> RecommendationList:
         score += _norm(bundle.content.scores_for_vector(v))
     if bundle.als is not None and idx is not None:
         f = bundle.als.item_factors
-        sims = f @ f[idx] / (np.linalg.norm(f, axis=1) * (np.linalg.norm(f[idx]) or 1.0) + 1e-9)
+        sims = f @ f[idx] / (bundle.als.item_norms * (np.linalg.norm(f[idx]) or 1.0) + 1e-9)
         score += _norm(sims)
-    pinned, blocked = rules_for(category=p.category)
+    _, blocked = rules_for(category=p.category)
     rules = Rules(blocked=blocked, exclude={p.id}, category=None, max_per_category=k)
     ranked = [(int(bundle.items.ids[i]), float(score[i]), "similar") for i in topk(score, 10 * k)
               if int(bundle.items.ids[i]) in catalogue] if score.any() else []
@@ -530,11 +558,12 @@ def similar_products(product_id, *, k: int = 10) -> RecommendationList:
                               message="" if items else "No similar product in stock.")
 
 
-def bought_together(product_id, *, k: int = 10) -> RecommendationList:
-    """Products bought in the same orders as this one (co-occurrence); similar products when none."""
+def bought_together(product_id, *, k: int = 10, model: tuple[RecommenderBundle, str] | None = None) -> RecommendationList:
+    """Products bought in the same orders as this one (co-occurrence); similar products when none.
+    ``model``: ``current_model()``'s (bundle, version) when the caller already read it."""
     p = _product_or_404(product_id)
-    k = max(1, min(int(k), MAX_K))
-    bundle, version = current_model()
+    k = _list_length(k)
+    bundle, version = model or current_model()
     catalogue = active_catalogue()
     idx = bundle.items.get(p.id)
     related = bundle.cooc.related(idx, 10 * k) if idx is not None else []
@@ -543,7 +572,7 @@ def bought_together(product_id, *, k: int = 10) -> RecommendationList:
     ranked = [(int(bundle.items.ids[i]), s, "bought_together") for i, s in related if int(bundle.items.ids[i]) in catalogue]
     picked = _finalise(ranked, rules, k)
     if not picked:
-        lst = similar_products(p.id, k=k)
+        lst = _similar(p, bundle, version, catalogue, k)
         lst.source, lst.message = "similar", "Not bought together with other products yet; showing similar products."
         return lst
     items = [Recommendation(product=catalogue[pid], score=s, source=src) for pid, s, src in picked]
@@ -606,7 +635,8 @@ def recommendations_for_user(user, *, k: int = 10, query: str | None = None, cat
     if customer is None:
         raise LookupError("This account has no customer profile in the shop, so there is nothing to personalise.")
     band = parse_price_band(price_band)
-    _, version = current_model()
+    model = current_model()
+    version = model[1]
     params = {"k": int(k), "q": (query or "").strip(), "category": category or "",
               "band": [str(x) for x in band] if band else None}
     digest = hashlib.sha1(json.dumps(params, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
@@ -617,7 +647,7 @@ def recommendations_for_user(user, *, k: int = 10, query: str | None = None, cat
         lst = None
         if not params["q"] and not category and not band:
             lst = _stored(customer.id, version, int(k))
-        lst = lst or recommend(customer.id, k=k, query=query, category=category, price_band=band)
+        lst = lst or recommend(customer.id, k=k, query=query, category=category, price_band=band, model=model)
         payload = lst.as_dict(public=True)
         cache.set(key, payload, conf("CACHE_TTL"))
     # every answer gets its own request id, so clicks are attributed to the list that was shown
@@ -626,11 +656,12 @@ def recommendations_for_user(user, *, k: int = 10, query: str | None = None, cat
 
 def product_list(kind: str, product_id, *, k: int = 10) -> dict:
     fn = similar_products if kind == "similar" else bought_together
-    key = f"ecom_ai:rec:{kind}:{product_id}:{k}:{current_model()[1]}"
+    model = current_model()
+    key = f"ecom_ai:rec:{kind}:{product_id}:{k}:{model[1]}"
     payload = cache.get(key)
     cached = payload is not None
     if payload is None:
-        payload = fn(product_id, k=k).as_dict(public=True)
+        payload = fn(product_id, k=k, model=model).as_dict(public=True)
         cache.set(key, payload, conf("CACHE_TTL"))
     return {**payload, "request_id": str(uuid.uuid4()), "cached": cached}
 

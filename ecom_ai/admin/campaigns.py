@@ -91,11 +91,9 @@ class CampaignAdmin(JobActionsMixin, admin.ModelAdmin):
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((r,) for r in campaign.rule_reasons)))
 
     def save_model(self, request, obj, form, change):
-        if not change and request.user.is_authenticated:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        # A changed rule invalidates copy checked against the old one.
-        svc.recheck_copies(obj)
+        # Saves and re-checks the copy (a changed rule invalidates copy checked against the old one);
+        # the form has already run full_clean.
+        svc.save_campaign(obj, user=request.user, clean=False)
 
     # -- copy variants on the change page ---------------------------------------------------
     def get_urls(self):

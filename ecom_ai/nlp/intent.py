@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..llm.pii import luhn_ok
 from .text import normalize
 
 INTENTS = ("product", "logistics", "after_sales", "complaint", "other")
@@ -56,16 +57,9 @@ _SHOUTING = re.compile(r"[!！]{3,}|[?？!！]{4,}")
 _MASKED_CARD = re.compile(r"\*{4} \*{4} \*{4} \d{4}")
 
 
-def luhn_ok(digits: str) -> bool:
-    total, parity = 0, len(digits) % 2
-    for i, ch in enumerate(digits):
-        d = int(ch)
-        if i % 2 == parity:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
+def _is_card(digits: str) -> bool:
+    """13–19 digits, not all the same, passing Luhn. ``digits`` may be any Unicode digits (full-width...)."""
+    return 13 <= len(digits) <= 19 and len(set(digits)) > 1 and luhn_ok("".join(str(int(d)) for d in digits))
 
 
 def card_numbers(text: str) -> list[str]:
@@ -73,7 +67,7 @@ def card_numbers(text: str) -> list[str]:
     out = []
     for m in _CARD_CANDIDATE.finditer(normalize(text)):
         digits = re.sub(r"\D", "", m.group(0))
-        if 13 <= len(digits) <= 19 and luhn_ok(digits) and len(set(digits)) > 1:
+        if _is_card(digits):
             out.append(digits)
     return out
 
@@ -84,7 +78,7 @@ def redact_cards(text: str) -> str:
 
     def mask(m):
         digits = re.sub(r"\D", "", m.group(0))
-        if 13 <= len(digits) <= 19 and luhn_ok(digits) and len(set(digits)) > 1:
+        if _is_card(digits):
             return "**** **** **** " + digits[-4:]
         return m.group(0)
 
@@ -398,5 +392,5 @@ class IntentModel:
 
 def train(texts: list[str], labels: list[str], **params) -> IntentModel:
     estimator = build_estimator(**params)
-    estimator.fit([normalize(t) for t in texts], labels)
+    estimator.fit(texts, labels)  # its preprocessor normalizes (_preprocess)
     return IntentModel(estimator)

@@ -7,6 +7,19 @@ from ..services import campaigns as svc
 from .base import Pipeline, WorkUnit
 
 
+def _chunk_products(units: list[WorkUnit]) -> dict:
+    """ProductInfo by id for every product of the chunk's campaigns, in one adapter call."""
+    ids: dict[int, None] = {}
+    for unit in units:
+        if unit.error:
+            continue
+        try:
+            ids.update(dict.fromkeys(svc.normalize_product_ids(unit.target.product_ids)))
+        except ValueError:  # validation reports it for that campaign
+            continue
+    return svc.load_products(ids)
+
+
 @dataclass
 class _BatchResult:
     """The sum of one campaign's generation results, for the job's token and latency accounting."""
@@ -28,15 +41,21 @@ class CampaignRulesPipeline(Pipeline):
     def collect(self, job, items) -> list[WorkUnit]:
         units = super().collect(job, items)
         if any(not u.error for u in units):
-            signals = svc.shop_signals(window_days=job.params.get("window_days"))
+            limits = svc.get_limits()
+            keep = job.params.get("keep_products", True)
+            context = {"limits": limits, "banned": svc.banned_terms(limits=limits),
+                       "signals": svc.shop_signals(window_days=job.params.get("window_days"), limits=limits),
+                       "products": _chunk_products(units) if keep else {}}  # the kept products, looked up at once
             for unit in units:
-                unit.output["signals"] = signals
+                unit.output["context"] = context
         return units
 
     def ground(self, job, unit: WorkUnit) -> None:
+        ctx = unit.output["context"]
         try:
             unit.output["proposal"] = svc.suggest_rules(
-                unit.target, unit.output["signals"], keep_products=job.params.get("keep_products", True))
+                unit.target, ctx["signals"], limits=ctx["limits"], keep_products=job.params.get("keep_products", True),
+                products=ctx["products"], terms=ctx["banned"])
         except svc.CampaignError as exc:
             unit.error = str(exc)[:1000]
 
@@ -45,7 +64,7 @@ class CampaignRulesPipeline(Pipeline):
             unit.error = "已发布的活动不改规则，请先暂停 / a published campaign's rules are not changed; pause it first"
 
     def save(self, job, unit: WorkUnit):
-        return svc.apply_suggestion(unit.target, unit.output["proposal"])
+        return svc.apply_suggestion(unit.target, unit.output["proposal"], terms=unit.output["context"]["banned"])
 
 
 class CampaignCopyPipeline(Pipeline):
@@ -59,17 +78,18 @@ class CampaignCopyPipeline(Pipeline):
     def collect(self, job, items) -> list[WorkUnit]:
         units = super().collect(job, items)
         if any(not u.error for u in units):
-            context = {"limits": svc.get_limits(), "names": svc.catalogue_names()}
-            terms = svc.banned_terms(limits=context["limits"])
-            context["banned"] = {lang: terms for lang in svc.LANGUAGES}
+            limits = svc.get_limits()
+            context = {"limits": limits, "names": svc.catalogue_names(), "products": _chunk_products(units),
+                       "banned": svc.banned_terms(limits=limits)}  # every language: each copy is checked against all
             for unit in units:
                 unit.output["context"] = context
         return units
 
     def ground(self, job, unit: WorkUnit) -> None:
+        ctx = unit.output["context"]
         try:
-            unit.facts, unit.output["requests"] = svc.prepare_copy(unit.target, params=job.params,
-                                                                   limits=unit.output["context"]["limits"])
+            unit.facts, unit.output["requests"] = svc.prepare_copy(unit.target, params=job.params, limits=ctx["limits"],
+                                                                   products=ctx["products"], terms=ctx["banned"])
         except svc.CampaignError as exc:
             unit.error = str(exc)[:1000]
 
@@ -97,7 +117,7 @@ class CampaignCopyPipeline(Pipeline):
         ctx = unit.output["context"]
         unit.output["drafts"] = svc.check_results(unit.output["requests"], unit.output["results"], unit.facts,
                                                   limits=ctx["limits"], catalogue_names=ctx["names"],
-                                                  banned_by_lang=ctx["banned"])
+                                                  banned=ctx["banned"])
 
     def save(self, job, unit: WorkUnit):
         svc.save_copies(unit.target, unit.output["drafts"], unit.facts, job=job, backend=unit.output.get("backend", ""))

@@ -21,16 +21,19 @@ import random
 import re
 import time
 from collections import Counter, defaultdict, deque
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ..conf import ecom_ai_settings
 from ..llm.base import Fact, GenerationRequest
+from ..llm.facts import facts_to_json, format_local
+from ..llm.facts import format_number as _fmt  # 99.00 → "99", 99.50 → "99.5"
 from ..llm.fence import looks_like_instructions
 from ..llm.checks import check_output, extract_claims, injection_findings, normalize
 from ..models import BannedTerm, Campaign, CampaignCopy
@@ -75,8 +78,8 @@ class CampaignError(Exception):
 
 def get_limits() -> dict:
     """DEFAULT_LIMITS with ECOM_AI["CAMPAIGN_LIMITS"] merged over them (nested dicts merged too)."""
-    user = (getattr(settings, "ECOM_AI", {}) or {}).get("CAMPAIGN_LIMITS", {}) or {}
-    merged = json.loads(json.dumps(DEFAULT_LIMITS))
+    user = ecom_ai_settings.CAMPAIGN_LIMITS or {}
+    merged = deepcopy(DEFAULT_LIMITS)
     for key, value in user.items():
         if key == "channel_limits" and isinstance(value, dict):
             for lang, per in value.items():
@@ -93,14 +96,6 @@ def _dec(value) -> Decimal | None:
         return Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
-
-
-def _fmt(value: Decimal | int | None) -> str:
-    """99.00 → "99", 99.50 → "99.5": how a number is written in copy and in facts."""
-    if value is None:
-        return ""
-    d = Decimal(str(value)).normalize()
-    return f"{d:f}"
 
 
 def _price_floor(cost: Decimal, limits: dict) -> Decimal:
@@ -187,12 +182,14 @@ def _add(errors: dict, field_name: str, message: str) -> None:
 
 
 def validate_campaign(campaign: Campaign, *, complete: bool = True, products: dict | None = None,
-                      limits: dict | None = None, raise_error: bool = False) -> dict[str, list[str]]:
+                      limits: dict | None = None, terms: list | None = None,
+                      raise_error: bool = False) -> dict[str, list[str]]:
     """Check a campaign's rule against the shop's limits; returns {field: [messages]} (empty when valid).
 
     ``complete`` asks for everything a campaign needs to run or get copy (products, dates, the
     kind's numbers); a draft may leave them blank. ``products`` (ProductInfo by id) defaults to
-    the shop's current catalogue through the adapter. Refreshes ``campaign.products_snapshot``.
+    the shop's current catalogue through the adapter; ``terms`` (the banned terms of every language)
+    defaults to :func:`banned_terms`. Refreshes ``campaign.products_snapshot``.
     """
     limits = limits or get_limits()
     errors: dict[str, list[str]] = {}
@@ -201,7 +198,7 @@ def validate_campaign(campaign: Campaign, *, complete: bool = True, products: di
     if campaign.kind not in Campaign.Kind.values:
         _add(errors, "kind", f"未知的活动类型 / unknown kind {campaign.kind!r}")
     if campaign.name:
-        bad = contains_banned(campaign.name, limits=limits)
+        bad = contains_banned(campaign.name, terms, limits=limits)
         if bad:
             _add(errors, "name", f"名称含广告法禁用词：{'、'.join(bad)} / the name contains banned terms: {', '.join(bad)}")
 
@@ -237,7 +234,7 @@ def validate_campaign(campaign: Campaign, *, complete: bool = True, products: di
     present = [products[pid] for pid in ids if pid in products]
     campaign.products_snapshot = snapshot(products, ids)
 
-    def positive(name, value, *, integer=False):
+    def positive(name, value):
         if value is None:
             return False
         if value <= 0:
@@ -342,10 +339,6 @@ def flat_errors(errors: dict[str, list[str]]) -> str:
 
 # --------------------------------------------------------------------------- facts
 
-def _local(dt: datetime) -> str:
-    return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(dt) else dt.strftime("%Y-%m-%d %H:%M")
-
-
 def rule_facts(campaign: Campaign, *, source: str | None = None) -> list[Fact]:
     """The campaign's rule as typed facts (keys ecom_ai.llm.grounded reads for promo copy)."""
     src = source or f"campaign:{campaign.pk}"
@@ -374,9 +367,9 @@ def rule_facts(campaign: Campaign, *, source: str | None = None) -> list[Fact]:
         if campaign.fill_hours:
             facts.append(Fact("fill_hours", str(campaign.fill_hours), src, "成团时限（小时）"))
     if campaign.starts_at:
-        facts.append(Fact("starts_at", _local(campaign.starts_at), src, "开始时间"))
+        facts.append(Fact("starts_at", format_local(campaign.starts_at), src, "开始时间"))
     if campaign.ends_at:
-        facts.append(Fact("ends_at", _local(campaign.ends_at), src, "结束时间"))
+        facts.append(Fact("ends_at", format_local(campaign.ends_at), src, "结束时间"))
     if campaign.per_customer_limit:
         facts.append(Fact("per_customer_limit", str(campaign.per_customer_limit), src, "每人限购"))
     return facts
@@ -385,14 +378,6 @@ def rule_facts(campaign: Campaign, *, source: str | None = None) -> list[Fact]:
 def fingerprint(facts) -> str:
     payload = json.dumps(sorted((f.key, f.value) for f in facts), ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def facts_as_json(facts) -> list[dict]:
-    return [{"key": f.key, "value": f.value, "source": f.source, "label": f.label} for f in facts]
-
-
-def facts_from_json(rows) -> list[Fact]:
-    return [Fact(r["key"], r["value"], r.get("source", ""), r.get("label", "")) for r in rows or ()]
 
 
 # --------------------------------------------------------------------------- copy checks
@@ -590,11 +575,14 @@ def build_copy_requests(campaign: Campaign, *, facts=None, channels=None, langua
 
 
 def prepare_copy(campaign: Campaign, *, params: dict | None = None, products: dict | None = None,
-                 limits: dict | None = None):
-    """Validate the campaign as complete (fresh products) and return (facts, requests). Raises CampaignError."""
+                 limits: dict | None = None, terms: list | None = None):
+    """Validate the campaign as complete (fresh products) and return (facts, requests). Raises CampaignError.
+
+    ``products`` and ``terms`` are passed to :func:`validate_campaign`.
+    """
     params = params or {}
     limits = limits or get_limits()
-    errors = validate_campaign(campaign, complete=True, products=products, limits=limits)
+    errors = validate_campaign(campaign, complete=True, products=products, limits=limits, terms=terms)
     if errors:
         raise CampaignError("活动规则无效，未生成文案 / the rule is not valid, no copy written: " + flat_errors(errors))
     facts = rule_facts(campaign)
@@ -615,10 +603,13 @@ class CopyDraft:
     tokens_out: int = 0
 
 
-def check_results(requests, results, facts, *, limits=None, catalogue_names=(), banned_by_lang=None) -> list[CopyDraft]:
+def check_results(requests, results, facts, *, limits=None, catalogue_names=(),
+                  banned: list | None = None) -> list[CopyDraft]:
+    """Check each result of :func:`build_copy_requests`'s requests. ``banned``: the banned terms of every
+    language (default :func:`banned_terms`), which every copy is checked against whatever its language."""
     limits = limits or get_limits()
-    terms = banned_terms(limits=limits)
-    banned_by_lang = banned_by_lang or {lang: terms for lang in LANGUAGES}
+    if banned is None:
+        banned = banned_terms(limits=limits)
     drafts = []
     for (channel, language, variant, _req), result in zip(requests, results):
         if result.finish_reason == "error":
@@ -627,7 +618,7 @@ def check_results(requests, results, facts, *, limits=None, catalogue_names=(), 
         else:
             text = (result.text or "").strip()
             check = check_copy(text, channel=channel, language=language, facts=facts, limits=limits,
-                               banned=banned_by_lang[language], catalogue_names=catalogue_names)
+                               banned=banned, catalogue_names=catalogue_names)
             if result.finish_reason == "length":
                 check = CopyCheck(False, check.reasons + ["生成被截断 / the output was cut off"])
         drafts.append(CopyDraft(channel, language, variant, text, check, result.model_id,
@@ -643,7 +634,7 @@ def save_copies(campaign: Campaign, drafts: list[CopyDraft], facts, *, job=None,
     rows = [CampaignCopy(
         campaign=campaign, channel=d.channel, language=d.language, variant=d.variant, text=d.text,
         status=CampaignCopy.Status.READY if d.check.ok else CampaignCopy.Status.NEEDS_REVIEW,
-        check_ok=d.check.ok, reasons=d.check.reasons, facts=facts_as_json(facts), rule_fingerprint=fp,
+        check_ok=d.check.ok, reasons=d.check.reasons, facts=facts_to_json(facts), rule_fingerprint=fp,
         backend=backend, model_id=d.model_id[:200], job=job, tokens_in=d.tokens_in, tokens_out=d.tokens_out,
     ) for d in drafts]
     return CampaignCopy.objects.bulk_create(rows)
@@ -663,8 +654,9 @@ def catalogue_names(limit: int = 20000) -> list[str]:
 
 # --------------------------------------------------------------------------- human side
 
-def _check_existing(copy: CampaignCopy, facts, limits=None) -> CopyCheck:
-    return check_copy(copy.current_text, channel=copy.channel, language=copy.language, facts=facts, limits=limits)
+def _check_existing(copy: CampaignCopy, facts, limits=None, banned=None) -> CopyCheck:
+    return check_copy(copy.current_text, channel=copy.channel, language=copy.language, facts=facts, limits=limits,
+                      banned=banned)
 
 
 def choose_copy(copy: CampaignCopy, *, user=None) -> CampaignCopy:
@@ -681,7 +673,7 @@ def choose_copy(copy: CampaignCopy, *, user=None) -> CampaignCopy:
         CampaignCopy.objects.filter(campaign=campaign, channel=copy.channel, language=copy.language,
                                     status=CampaignCopy.Status.CHOSEN).exclude(pk=copy.pk).update(status=CampaignCopy.Status.READY)
         copy.status, copy.check_ok, copy.reasons = CampaignCopy.Status.CHOSEN, True, []
-        copy.rule_fingerprint, copy.facts = fingerprint(facts), facts_as_json(facts)
+        copy.rule_fingerprint, copy.facts = fingerprint(facts), facts_to_json(facts)
         copy.save(update_fields=["status", "check_ok", "reasons", "rule_fingerprint", "facts", "updated_at"])
     return copy
 
@@ -700,28 +692,41 @@ def edit_copy(copy: CampaignCopy, text: str, *, user=None) -> CopyCheck:
 
 def _apply_check(copy: CampaignCopy, check: CopyCheck, facts) -> None:
     copy.check_ok, copy.reasons = check.ok, check.reasons
-    copy.rule_fingerprint, copy.facts = fingerprint(facts), facts_as_json(facts)
+    copy.rule_fingerprint, copy.facts = fingerprint(facts), facts_to_json(facts)
     if not check.ok:
         copy.status = CampaignCopy.Status.NEEDS_REVIEW
     elif copy.status != CampaignCopy.Status.CHOSEN:
         copy.status = CampaignCopy.Status.READY
 
 
-def recheck_copies(campaign: Campaign) -> dict[str, int]:
-    """Check every copy of the campaign against its current rule (after the rule changed)."""
+def recheck_copies(campaign: Campaign, *, banned: list | None = None) -> dict[str, int]:
+    """Check every copy of the campaign against its current rule (after the rule changed).
+
+    ``banned``: the banned terms of every language (default :func:`banned_terms`).
+    """
     facts = rule_facts(campaign)
     limits = get_limits()
-    counts = Counter()
-    for copy in campaign.copies.all():
-        _apply_check(copy, _check_existing(copy, facts, limits), facts)
-        copy.save(update_fields=["status", "check_ok", "reasons", "rule_fingerprint", "facts", "updated_at"])
-        counts[copy.status] += 1
-    return dict(counts)
+    copies = list(campaign.copies.all())
+    if not copies:
+        return {}
+    if banned is None:
+        banned = banned_terms(limits=limits)
+    now = timezone.now()  # bulk_update skips auto_now
+    for copy in copies:
+        _apply_check(copy, _check_existing(copy, facts, limits, banned), facts)
+        copy.updated_at = now
+    CampaignCopy.objects.bulk_update(copies, ["status", "check_ok", "reasons", "rule_fingerprint", "facts",
+                                              "updated_at"])
+    return dict(Counter(copy.status for copy in copies))
 
 
-def save_campaign(campaign: Campaign, *, user=None) -> Campaign:
-    """Validate, save, and re-check the campaign's copies against the (possibly changed) rule."""
-    campaign.full_clean()
+def save_campaign(campaign: Campaign, *, user=None, clean: bool = True) -> Campaign:
+    """Validate, save, and re-check the campaign's copies against the (possibly changed) rule.
+
+    ``clean=False`` skips ``full_clean`` for a campaign already validated (the admin's form did it).
+    """
+    if clean:
+        campaign.full_clean()
     if campaign.pk is None and user is not None and getattr(user, "is_authenticated", False):
         campaign.created_by = user
     with transaction.atomic():
@@ -884,6 +889,7 @@ class Proposal:
     fields: dict
     product_ids: list[int]
     reasons: list[str]
+    products: dict = field(default_factory=dict)  # ProductInfo by id, as the proposal saw them
 
 
 def _eligible(signals: ShopSignals, limits, terms) -> list[ProductSignal]:
@@ -907,7 +913,7 @@ def _slow_score(s: ProductSignal, window_days: int, limits) -> float:
     return cover * float(s.room(limits)) * math.log(2 + s.product.stock)
 
 
-def _default_dates(campaign: Campaign, kind: str, signals: ShopSignals, now=None) -> tuple[datetime, datetime]:
+def _default_dates(campaign: Campaign, kind: str, now=None) -> tuple[datetime, datetime]:
     if campaign.starts_at and campaign.ends_at and campaign.ends_at > campaign.starts_at:
         return campaign.starts_at, campaign.ends_at
     now = timezone.localtime(now or timezone.now())
@@ -917,16 +923,19 @@ def _default_dates(campaign: Campaign, kind: str, signals: ShopSignals, now=None
 
 
 def suggest_rules(campaign: Campaign, signals: ShopSignals | None = None, *, limits: dict | None = None,
-                  keep_products: bool = True, now=None) -> Proposal:
+                  keep_products: bool = True, now=None, products: dict | None = None,
+                  terms: list | None = None) -> Proposal:
     """Products and numbers for the campaign, within the shop's limits, with the reasons.
 
     Flash sales go to slow-moving stock with margin to spare; group buys to products many people view
     but few buy; coupons to slow movers, with the threshold set from the customers' average order
     value (RFM segments). Products already on the campaign are kept when ``keep_products``.
+
+    ``products`` (ProductInfo by id) are where kept products are looked up (default: the adapter);
+    ``terms`` are the banned terms of every language (default: :func:`banned_terms`).
     """
     limits = limits or get_limits()
     signals = signals or shop_signals(limits=limits, now=now)
-    terms = banned_terms(limits=limits)
     max_off = Decimal(str(limits["max_discount_percent"]))
     window = signals.window_days
     kind = campaign.kind
@@ -934,13 +943,18 @@ def suggest_rules(campaign: Campaign, signals: ShopSignals | None = None, *, lim
 
     chosen_ids = normalize_product_ids(campaign.product_ids) if keep_products else []
     if chosen_ids:
-        known = load_products(chosen_ids)
+        if products is None:
+            known = load_products(chosen_ids)
+        else:
+            known = {pid: products[pid] for pid in chosen_ids if pid in products}
         missing = [pid for pid in chosen_ids if pid not in known]
         if missing:
             raise CampaignError(f"商品已不存在：{', '.join(map(str, missing))} / no longer in the shop: {', '.join(map(str, missing))}")
         picked = [signals.products.get(pid) or ProductSignal(known[pid]) for pid in chosen_ids]
         reasons.append(f"沿用已选的 {len(picked)} 个商品 / kept the {len(picked)} product(s) already chosen")
     else:
+        if terms is None:
+            terms = banned_terms(limits=limits)
         pool = _eligible(signals, limits, terms)
         if not pool:
             raise CampaignError("没有可做活动的商品（有库存、有毛利空间、名称无禁用词）/ "
@@ -966,13 +980,13 @@ def suggest_rules(campaign: Campaign, signals: ShopSignals | None = None, *, lim
             f"{s.orders} orders, price {_fmt(p.price)}, cost {_fmt(p.cost)}, room for up to {float(s.room(limits)) * 100:.0f}% off")
 
     fields: dict = {}
-    products = [s.product for s in picked]
-    min_price = min(Decimal(p.price) for p in products)
+    chosen = [s.product for s in picked]
+    min_price = min(Decimal(p.price) for p in chosen)
     # the deepest common discount: every product keeps its margin floor, none goes over the maximum
     room = min(s.room(limits) for s in picked)
     if kind in (Campaign.Kind.FLASH_SALE, Campaign.Kind.GROUP_BUY):
-        floor = max(_price_floor(Decimal(p.cost), limits) for p in products)
-        floor = max(floor, max(Decimal(p.price) for p in products) * (1 - max_off / 100))
+        floor = max(_price_floor(Decimal(p.cost), limits) for p in chosen)
+        floor = max(floor, max(Decimal(p.price) for p in chosen) * (1 - max_off / 100))
         depth = Decimal("0.8") if kind == Campaign.Kind.FLASH_SALE else Decimal("0.6")
         target = min_price * (1 - room * depth)
         price = _nice_price(max(target, floor), floor, min_price)
@@ -981,7 +995,7 @@ def suggest_rules(campaign: Campaign, signals: ShopSignals | None = None, *, lim
                                 "discount for every product")
         off = (1 - price / min_price) * 100
         if kind == Campaign.Kind.FLASH_SALE:
-            stock = min(p.stock for p in products)
+            stock = min(p.stock for p in chosen)
             cap = max(1, min(stock, math.ceil(stock * 0.2)))
             fields.update(sale_price=price, stock_cap=cap, per_customer_limit=1 if price >= 200 else min(2, cap))
             reasons.append(f"秒杀价 {_fmt(price)} 元（约减 {off:.0f}%），不低于成本加 {float(limits['margin_floor']) * 100:g}% 毛利，"
@@ -1025,17 +1039,23 @@ def suggest_rules(campaign: Campaign, signals: ShopSignals | None = None, *, lim
             reasons.append(f"暂无购买记录，按商品价格设门槛：{offer} / no purchases yet, threshold from the prices: {offer}")
             fields["total_issued"] = 100
         fields["per_customer_limit"] = 1
-    start, end = _default_dates(campaign, kind, signals, now)
+    start, end = _default_dates(campaign, kind, now)
     fields.update(starts_at=start, ends_at=end)
     if signals.segments:
         seg_text = "，".join(f"{SEGMENT_NAMES[k][0]} {v['customers']}" for k, v in sorted(signals.segments.items()))
         reasons.append(f"客户分层（RFM）：{seg_text} / customer segments (RFM): "
                        + ", ".join(f"{SEGMENT_NAMES[k][1]} {v['customers']}" for k, v in sorted(signals.segments.items())))
-    return Proposal(fields=fields, product_ids=[p.id for p in products], reasons=reasons)
+    return Proposal(fields=fields, product_ids=[p.id for p in chosen], reasons=reasons,
+                    products={p.id: p for p in chosen})
 
 
-def apply_suggestion(campaign: Campaign, proposal: Proposal, *, products: dict | None = None) -> Campaign:
-    """Write a proposal onto a campaign that is not published; it must pass the full validation."""
+def apply_suggestion(campaign: Campaign, proposal: Proposal, *, products: dict | None = None,
+                     terms: list | None = None) -> Campaign:
+    """Write a proposal onto a campaign that is not published; it must pass the full validation.
+
+    ``products`` (ProductInfo by id) default to the ones the proposal was made from; ``terms`` (the banned
+    terms of every language) to :func:`banned_terms`.
+    """
     if campaign.status == Campaign.Status.PUBLISHED:
         raise CampaignError("已发布的活动不改规则，请先暂停 / a published campaign's rules are not changed; pause it first")
     for name in ("threshold", "amount", "percent_off", "total_issued", "sale_price", "stock_cap", "group_size",
@@ -1044,13 +1064,15 @@ def apply_suggestion(campaign: Campaign, proposal: Proposal, *, products: dict |
             setattr(campaign, name, proposal.fields[name])
     campaign.starts_at, campaign.ends_at = proposal.fields["starts_at"], proposal.fields["ends_at"]
     campaign.product_ids = list(proposal.product_ids)
-    errors = validate_campaign(campaign, complete=True, products=products)
+    if products is None:
+        products = proposal.products or None
+    errors = validate_campaign(campaign, complete=True, products=products, terms=terms)
     if errors:  # a bug if it happens: suggestions never break the limits
         raise CampaignError("建议的规则未通过校验 / the suggested rule failed validation: " + flat_errors(errors))
     campaign.rule_reasons = list(proposal.reasons)
     campaign.suggested_at = timezone.now()
     campaign.save()
-    recheck_copies(campaign)
+    recheck_copies(campaign, banned=terms)
     return campaign
 
 
@@ -1196,12 +1218,12 @@ def evaluate(*, out, csv=None, model=None, limit=None, seed=0) -> dict:
     backend = get_backend(model) if model else backend_for("promo_copy")
     names = [p.name for p in catalogue][:20000]
     all_terms = banned_terms(limits=limits)
-    banned_by_lang = {lang: all_terms for lang in LANGUAGES}
 
     started = time.perf_counter()
     jobs = []
     for c, products in campaigns:
-        facts, requests = prepare_copy(c, params={"variants": variants, "languages": "both"}, products=products, limits=limits)
+        facts, requests = prepare_copy(c, params={"variants": variants, "languages": "both"}, products=products, limits=limits,
+                                       terms=all_terms)
         jobs.append((c, facts, requests))
     flat = [r for _, _, reqs in jobs for (_, _, _, r) in reqs]
     results = backend.generate(flat) if flat else []
@@ -1214,7 +1236,7 @@ def evaluate(*, out, csv=None, model=None, limit=None, seed=0) -> dict:
     for c, facts, requests in jobs:
         chunk = results[i:i + len(requests)]
         i += len(requests)
-        drafts = check_results(requests, chunk, facts, limits=limits, catalogue_names=names, banned_by_lang=banned_by_lang)
+        drafts = check_results(requests, chunk, facts, limits=limits, catalogue_names=names, banned=all_terms)
         for d in drafts:
             stats["copies"] += 1
             key = f"{d.channel}/{d.language}"

@@ -15,7 +15,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -26,6 +25,7 @@ from ..adapters import get_adapter
 from ..conf import ecom_ai_settings
 from ..llm.base import Fact, GenerationRequest
 from ..llm.checks import check_output, injection_findings
+from ..llm.facts import facts_from_json, facts_to_json, format_local, format_number
 from ..models import AIJob, ApprovedReply, Inquiry, ReplyDraft
 from ..nlp import intent as intent_rules
 from ..nlp.text import language_of, normalize, tokenize
@@ -94,15 +94,6 @@ def _fact(key, value, source, zh) -> Fact:
     return Fact(key, value, source, _label(key, zh, value))
 
 
-def _money(value: Decimal | str) -> str:
-    d = Decimal(str(value))
-    return str(d.quantize(Decimal(1))) if d == d.to_integral_value() else str(d.normalize())
-
-
-def _day(dt) -> str:
-    return timezone.localtime(dt).date().isoformat() if timezone.is_aware(dt) else dt.date().isoformat()
-
-
 # --------------------------------------------------------------------------- intent model
 
 _model_lock = threading.Lock()
@@ -136,7 +127,6 @@ def intent_model():
 class Analysis:
     intent: str
     confidence: float
-    source: str                 # keywords | model
     handover: list = field(default_factory=list)   # [Handover]
     attributes: list = field(default_factory=list)  # [(key, ...)]
     language: str = "zh"
@@ -151,16 +141,16 @@ def analyse(text: str) -> Analysis:
     attrs = intent_rules.asked_attributes(text)
     topic = intent_rules.keyword_topic(text)
     if topic:
-        intent, source, conf = topic, "keywords", max(conf, 0.9) if topic == model_intent else 0.8
+        intent, conf = topic, max(conf, 0.9) if topic == model_intent else 0.8
     elif attrs:
         # it names a product attribute and no logistics/after-sales word: a product question
-        intent, source, conf = "product", "keywords", max(conf, 0.8) if model_intent == "product" else 0.7
+        intent, conf = "product", max(conf, 0.8) if model_intent == "product" else 0.7
     elif model_intent in ("logistics", "after_sales") and conf < MIN_MODEL_CONFIDENCE:
         # no question word backs a weak guess: better a person than another topic's facts
-        intent, source = "other", "model"
+        intent = "other"
     else:
-        intent, source = model_intent, "model"
-    return Analysis(intent, conf, source, intent_rules.handover_reasons(text), attrs, language_of(text))
+        intent = model_intent
+    return Analysis(intent, conf, intent_rules.handover_reasons(text), attrs, language_of(text))
 
 
 # --------------------------------------------------------------------------- creating
@@ -246,7 +236,6 @@ class Grounding:
     answer_keys: list = field(default_factory=list)  # keys of the facts that answer the question
     handover: list = field(default_factory=list)     # reasons (str)
     product_id: int | None = None
-    order_id: int | None = None
     question: str = ""
 
     @property
@@ -258,8 +247,11 @@ def _products_of_order(adapter, order) -> dict:
     return adapter.get_products([ln.product_id for ln in order.lines]) if order and order.lines else {}
 
 
-def find_product(adapter, text, *, product_id=None, order=None, customer_id=None):
-    """The product asked about: an explicit id, the order's items, a catalogue search, or the customer's recent purchases."""
+def find_product(adapter, text, *, product_id=None, order=None, customer_id=None, index=None):
+    """The product asked about: an explicit id, the order's items, a catalogue search, or the customer's recent purchases.
+
+    ``index`` is the catalogue index to search (default: :func:`ecom_ai.nlp.search.shop_index`).
+    """
     if product_id:
         return adapter.get_products([product_id]).get(int(product_id))
     if order is not None and order.lines:
@@ -268,9 +260,10 @@ def find_product(adapter, text, *, product_id=None, order=None, customer_id=None
             return next(iter(items.values()))
         hit = _best_among(text, items)
         return hit or items.get(order.lines[0].product_id)
-    from ..nlp.search import shop_index
+    if index is None:
+        from ..nlp.search import shop_index
 
-    index = shop_index()
+        index = shop_index()
     hits = index.search(text, limit=3)
     if hits:
         product = adapter.get_products([hits[0].product_id]).get(hits[0].product_id)
@@ -279,9 +272,9 @@ def find_product(adapter, text, *, product_id=None, order=None, customer_id=None
         if product and (_name_overlap(text, product.name) >= 0.5 or (_name_matches(text, product.name) >= 2 and clear)):
             return product
     if customer_id is not None:
-        recent = {}
-        for o in adapter.get_orders(customer_id, limit=5):
-            recent.update(_products_of_order(adapter, o))
+        # one lookup for the products of all the recent orders
+        ids = list(dict.fromkeys(ln.product_id for o in adapter.get_orders(customer_id, limit=5) for ln in o.lines))
+        recent = adapter.get_products(ids) if ids else {}
         norm = normalize(text)
         in_category = {pid: p for pid, p in recent.items() if p.category and p.category in norm}
         if len(in_category) == 1:
@@ -338,7 +331,7 @@ def product_facts(product, asked: list, zh: bool) -> tuple[list, list, list]:
     src = f"product:{product.id}"
     facts = [_fact("name", product.name, src, zh)]
     fields = dict(product.attributes or {})
-    fields["price"] = _money(product.price) + ("元" if zh else " yuan")
+    fields["price"] = format_number(product.price) + ("元" if zh else " yuan")
     fields["stock"] = (f"{product.stock}件" if zh else f"{product.stock} in stock") if product.stock > 0 else ("暂时缺货" if zh else "out of stock")
     if product.status != "active":
         fields["stock"] = "已下架" if zh else "no longer sold"
@@ -377,9 +370,8 @@ def logistics_facts(order, shipment, zh: bool) -> tuple[list, list]:
     keys += ["order_id", "shipment_status", "carrier", "tracking_no"]
     if shipment.events:
         ev = shipment.events[-1]
-        at = timezone.localtime(ev.at) if timezone.is_aware(ev.at) else ev.at
         note = ev.note or status
-        facts.append(_fact("latest_update", f"{at:%Y-%m-%d %H:%M} {note}", ssrc, zh))
+        facts.append(_fact("latest_update", f"{format_local(ev.at)} {note}", ssrc, zh))
         keys.append("latest_update")
     return facts, keys
 
@@ -395,7 +387,8 @@ def after_sales_facts(adapter, topic, order, product, zh: bool, now=None) -> tup
     facts, keys = [], []
     if order is not None:
         osrc = f"order:{order.id}"
-        facts += [_fact("order_id", str(order.id), osrc, zh), _fact("order_date", _day(order.created_at), osrc, zh),
+        facts += [_fact("order_id", str(order.id), osrc, zh),
+                  _fact("order_date", format_local(order.created_at, time=False), osrc, zh),
                   _fact("order_status", _ORDER_STATUS.get(order.status, (order.status, order.status))[0 if zh else 1], osrc, zh)]
     if topic == "refund_status":
         if order is not None and order.status == "refunded":
@@ -443,10 +436,11 @@ def after_sales_facts(adapter, topic, order, product, zh: bool, now=None) -> tup
     return facts, keys, ""
 
 
-def ground_inquiry(inquiry: Inquiry, *, now=None) -> Grounding:
+def ground_inquiry(inquiry: Inquiry, *, now=None, index=None) -> Grounding:
     """Facts that answer the inquiry, from its product, the customer's own orders and the policy.
 
     An order id that is not this customer's is treated as absent (the adapter returns None).
+    ``index`` is the catalogue index a product is searched in (default: the shop's, see :func:`find_product`).
     """
     adapter = get_adapter()
     a = analyse(inquiry.text)
@@ -459,7 +453,8 @@ def ground_inquiry(inquiry: Inquiry, *, now=None) -> Grounding:
         log.warning("ecom_ai: inquiry %s names order %s, not the customer's; ignored", inquiry.pk, inquiry.order_id)
 
     if a.intent == "product":
-        product = find_product(adapter, inquiry.text, product_id=inquiry.product_id, order=order, customer_id=cid)
+        product = find_product(adapter, inquiry.text, product_id=inquiry.product_id, order=order, customer_id=cid,
+                               index=index)
         if product is None:
             g.handover.append("找不到咨询的商品 / cannot tell which product is meant")
         else:
@@ -481,7 +476,6 @@ def ground_inquiry(inquiry: Inquiry, *, now=None) -> Grounding:
         if order is None:
             g.handover.append("没有找到该客户的订单 / no order found for this customer")
         else:
-            g.order_id = order.id
             facts, keys = logistics_facts(order, shipment, zh)
             g.facts += facts
             g.answer_keys += keys
@@ -496,7 +490,6 @@ def ground_inquiry(inquiry: Inquiry, *, now=None) -> Grounding:
         if order is None and product is None:
             g.handover.append("没有找到相关的订单或商品 / no order or product to apply the policy to")
         else:
-            g.order_id = order.id if order else None
             g.product_id = product.id if product else None
             facts, keys, missing = after_sales_facts(adapter, topic, order, product, zh, now=now)
             g.facts += facts
@@ -539,9 +532,15 @@ class Verdict:
     reasons: list
 
 
-def verify_text(text: str, facts, question: str = "") -> Verdict:
-    """check_output against the facts, plus injection signs and card numbers echoed back."""
-    check = check_output(text, facts, product_names=_catalogue_names())
+def verify_text(text: str, facts, product_names=None) -> Verdict:
+    """check_output against the facts, plus injection signs and card numbers echoed back.
+
+    ``product_names`` are the catalogue's names, so a reply naming another product is caught
+    (default: the shop index's names).
+    """
+    if product_names is None:
+        product_names = _catalogue_names()
+    check = check_output(text, facts, product_names=product_names)
     reasons = list(check.reasons) + injection_findings(text, facts)
     if intent_rules.card_numbers(text):
         reasons.append("回复中含有银行卡号 / the reply contains a card number")
@@ -557,15 +556,14 @@ def prepare_unit(job, unit) -> None:
     inquiry = unit.target
     if inquiry.status in (Inquiry.Status.APPROVED, Inquiry.Status.SENT):
         raise ValueError(f"inquiry {inquiry.pk} is already {inquiry.status}; its reply is not redrafted")
-    g = ground_inquiry(inquiry)
+    g = ground_inquiry(inquiry, index=unit.output.get("index"))
     unit.output["grounding"] = g
     unit.facts = g.facts
     unit.request = build_request(g)
 
 
 def verify_unit(job, unit) -> None:
-    g = unit.output["grounding"]
-    unit.check = verify_text(unit.result.text, unit.request.facts, g.question)
+    unit.check = verify_text(unit.result.text, unit.request.facts, unit.output.get("names"))
 
 
 def save_unit(job, unit) -> ReplyDraft:
@@ -579,14 +577,13 @@ def save_unit(job, unit) -> ReplyDraft:
     if not g.answered and not handover:
         handover.append("事实无法回答这个问题 / the facts do not answer the question")
     confidence = round(g.confidence * (1.0 if g.answered else 0.5) * (1.0 if verdict.ok else 0.3), 3)
-    used = [f for f in unit.request.facts]
     try:
         alias = backend_for("inquiry_reply").alias
     except Exception:
         alias = ""
     draft = ReplyDraft.objects.create(
         inquiry=inquiry, job=job, text=unit.result.text, intent=g.intent,
-        facts=[{"key": f.key, "value": f.value, "source": f.source, "label": f.display_label} for f in used],
+        facts=facts_to_json(unit.request.facts),
         answer_keys=list(g.answer_keys), backend=alias, model_id=unit.result.model_id or "",
         check_ok=verdict.ok, check_reasons=verdict.reasons, needs_review=not verdict.ok or bool(handover),
         handover=bool(handover), handover_reason="\n".join(handover), confidence=confidence,
@@ -619,7 +616,7 @@ def approve_draft(draft: ReplyDraft, *, user, edited_text: str | None = None) ->
                 raise InquiryError("The reply is too long.")
             if edited != draft.text:
                 draft.edited_text = edited
-                facts = [Fact(f["key"], f["value"], f["source"], f.get("label", "")) for f in draft.facts]
+                facts = facts_from_json(draft.facts)
                 verdict = verify_text(edited, facts)
                 draft.check_ok, draft.check_reasons = verdict.ok, verdict.reasons
         draft.approved_by = user
@@ -635,9 +632,15 @@ def approve_draft(draft: ReplyDraft, *, user, edited_text: str | None = None) ->
     return draft
 
 
+def _approved_draft(inquiry: Inquiry) -> ReplyDraft | None:
+    """The latest approved draft (``inquiry.drafts.all()``, so a ``prefetch_related("drafts")`` is used)."""
+    approved = [d for d in inquiry.drafts.all() if d.approved_at is not None]
+    return max(approved, key=lambda d: (d.approved_at, d.id), default=None)
+
+
 def send_reply(inquiry: Inquiry, *, user=None) -> ReplyDraft:
     """Mark the approved reply sent and signal ``reply_sent`` (the host delivers it)."""
-    draft = inquiry.drafts.filter(approved_at__isnull=False).order_by("-approved_at", "-id").first()
+    draft = _approved_draft(inquiry)
     if draft is None or inquiry.status not in (Inquiry.Status.APPROVED, Inquiry.Status.SENT):
         raise InquiryError("Approve a reply before sending it.")
     if inquiry.status == Inquiry.Status.SENT:
@@ -654,7 +657,7 @@ def customer_reply(inquiry: Inquiry) -> str | None:
     """The text a customer may see: the approved reply, or None while it is being prepared."""
     if inquiry.status not in (Inquiry.Status.APPROVED, Inquiry.Status.SENT):
         return None
-    draft = inquiry.drafts.filter(approved_at__isnull=False).order_by("-approved_at", "-id").first()
+    draft = _approved_draft(inquiry)
     return draft.final_text if draft else None
 
 
@@ -673,15 +676,9 @@ def labelled_examples(csv: str | None = None) -> list[tuple[str, str]]:
     rows = list(intent_rules.load_seed())
     rows += list(Inquiry.objects.filter(intent_labelled=True).exclude(intent="").values_list("text", "intent"))
     if csv:
-        import csv as csv_module
-        import gzip
+        from .datafiles import open_csv
 
-        path = Path(csv)
-        if not path.exists():
-            raise FileNotFoundError(f"No such file: {csv}")
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", encoding="utf-8") as fh:
-            reader = csv_module.DictReader(fh)
+        with open_csv(csv) as reader:
             if not reader.fieldnames or not {"text", "intent"} <= set(reader.fieldnames):
                 raise ValueError("The CSV needs the columns text and intent.")
             for row in reader:
@@ -873,7 +870,7 @@ def _instantiate(t: dict, shop: _Shop, adapter, rng, now) -> dict | None:
             case["product_id"] = product.id
         if kind == "product_fact":
             if attr == "price":
-                case["expect"] = [_money(product.price)]
+                case["expect"] = [format_number(product.price)]
             elif attr == "stock":
                 case["expect"] = [str(product.stock)] if product.stock > 0 and product.status == "active" else ["缺货", "out of stock", "已下架", "no longer sold"]
             else:
@@ -978,7 +975,7 @@ def _evaluate(adapter, templates, rng, now, seed, out) -> dict:
             for c, inq in zip(cases, inquiries):
                 d = drafts.get(inq.pk)
                 text = d.text if d else ""
-                facts = [Fact(f["key"], f["value"], f["source"], f.get("label", "")) for f in (d.facts if d else [])]
+                facts = facts_from_json(d.facts if d else [])
                 results.append({
                     "id": c["id"], "kind": c["kind"], "lang": c["lang"], "question": c["text"], "draft": text,
                     "handed_over": states.get(inq.pk) == Inquiry.Status.HANDED_OVER,

@@ -86,9 +86,11 @@ class Pipeline:
         todo = [u for u in units if u.request is not None and not u.error]
         if not todo:
             return
-        results = backend_for(self.feature).generate([u.request for u in todo])
+        backend = backend_for(self.feature)
+        results = backend.generate([u.request for u in todo])
         for unit, result in zip(todo, results):
             unit.result = result
+            unit.output["backend"] = backend.alias  # which configured backend wrote it
             if result.finish_reason == "error":
                 unit.error = result.error or "backend error"
 

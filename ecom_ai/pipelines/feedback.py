@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..adapters import get_adapter
-from ..conf import ecom_ai_settings
 from ..services import feedback as service
 from .base import Pipeline, WorkUnit
 
@@ -58,9 +57,8 @@ class FeedbackSummaryPipeline(Pipeline):
         unit.check = check
 
     def save(self, job, unit: WorkUnit):
-        backend = (ecom_ai_settings.FEATURES or {}).get(self.feature, "default")
         return service.save_summary(unit.output["prepared"], unit.output["text"], unit.check, unit.result,
-                                    job=job, backend=backend)
+                                    job=job, backend=unit.output.get("backend", ""))
 
 
 def _by_category(job) -> bool:

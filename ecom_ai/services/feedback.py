@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from ..adapters import ProductInfo, ReviewInfo, get_adapter
 from ..llm.base import Fact, GenerationRequest, GenerationResult
 from ..llm.checks import CheckResult, check_output, injection_findings
+from ..llm.facts import facts_to_json
 from ..llm.fence import looks_like_instructions
 from ..nlp import sentiment as sentiment_nlp
 from ..nlp.themes import SEEDS_BY_SLUG, Theme, find_themes, has_words, text_key
@@ -396,7 +397,7 @@ def save_summary(p: Prepared, text: str, check: CheckResult, result: GenerationR
         flagged_count=len(a.flagged_ids), positive_count=a.positive_count, negative_count=a.negative_count,
         neutral_count=a.neutral_count, sentiment_source=a.sentiment_source[:100], themes=p.themes, trend=a.trend,
         flagged_review_ids=a.flagged_ids, text=text, actions=p.actions, check_ok=check.ok, check_reasons=list(check.reasons),
-        facts=[{"key": f.key, "value": f.value, "source": f.source, "label": f.label} for f in p.facts],
+        facts=facts_to_json(p.facts),
         backend=backend[:100], model_id=(getattr(result, "model_id", "") or "")[:200],
         tokens_in=getattr(result, "tokens_in", 0) or 0, tokens_out=getattr(result, "tokens_out", 0) or 0, job=job,
     )

@@ -568,8 +568,6 @@ def verify_unit(job, unit) -> None:
 
 def save_unit(job, unit) -> ReplyDraft:
     """Write the draft and move the inquiry to drafted or handed_over (with the reason)."""
-    from ..llm.registry import backend_for
-
     g: Grounding = unit.output["grounding"]
     inquiry: Inquiry = unit.target
     verdict: Verdict = unit.check
@@ -577,14 +575,10 @@ def save_unit(job, unit) -> ReplyDraft:
     if not g.answered and not handover:
         handover.append("事实无法回答这个问题 / the facts do not answer the question")
     confidence = round(g.confidence * (1.0 if g.answered else 0.5) * (1.0 if verdict.ok else 0.3), 3)
-    try:
-        alias = backend_for("inquiry_reply").alias
-    except Exception:
-        alias = ""
     draft = ReplyDraft.objects.create(
         inquiry=inquiry, job=job, text=unit.result.text, intent=g.intent,
         facts=facts_to_json(unit.request.facts),
-        answer_keys=list(g.answer_keys), backend=alias, model_id=unit.result.model_id or "",
+        answer_keys=list(g.answer_keys), backend=unit.output.get("backend", ""), model_id=unit.result.model_id or "",
         check_ok=verdict.ok, check_reasons=verdict.reasons, needs_review=not verdict.ok or bool(handover),
         handover=bool(handover), handover_reason="\n".join(handover), confidence=confidence,
         tokens_in=unit.tokens_in, tokens_out=unit.tokens_out,

@@ -8,14 +8,9 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.environ["DATABASE_URL"] = "sqlite:////tmp/bench_campaigns.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo_shop.settings")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from _common import setup_django
 
 
 def main():
@@ -25,22 +20,9 @@ def main():
     parser.add_argument("--campaigns", type=int, default=30)
     args = parser.parse_args()
 
-    import django
-
-    if os.path.exists("/tmp/bench_campaigns.sqlite3"):
-        os.remove("/tmp/bench_campaigns.sqlite3")
-    django.setup()
+    setup_django("campaigns")
     from django.core.management import call_command
-    from django.db import connection
 
-    call_command("migrate", run_syncdb=True, verbosity=0)
-    from ecom_ai.models import BannedTerm, Campaign, CampaignCopy
-
-    existing = connection.introspection.table_names()
-    with connection.schema_editor() as editor:  # until the lead generates the migration
-        for model in (Campaign, CampaignCopy, BannedTerm):
-            if model._meta.db_table not in existing:
-                editor.create_model(model)
     t = time.perf_counter()
     call_command("seed_demo", "--reset", "--seed", "1", "--products", str(args.products), "--customers", str(args.customers),
                  verbosity=0)

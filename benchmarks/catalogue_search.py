@@ -9,21 +9,14 @@ the speed-up ratio, and how often both put the same product first.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo_shop.settings")
-os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/bench_catalogue_search.sqlite3")
+from _common import setup_django
 
-import django  # noqa: E402
-
-django.setup()
+setup_django("catalogue_search", fresh=False, migrate=False, keep_database_url=True)   # no database used
 
 from demo_shop.seeding.catalog import CATEGORIES, make_product, search_queries  # noqa: E402
 from ecom_ai.nlp.search import CatalogueIndex, linear_scan  # noqa: E402

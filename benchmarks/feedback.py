@@ -9,20 +9,13 @@ import argparse
 import csv
 import gzip
 import io
-import os
 import random
 import sys
 import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DB = "/tmp/bench_feedback.sqlite3"
-os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo_shop.settings")
-os.environ.setdefault("ECOM_AI_LOG_LEVEL", "WARNING")
+from _common import setup_django
 
 
 def main():
@@ -33,30 +26,15 @@ def main():
     parser.add_argument("--no-classifier", action="store_true", help="sentiment from ratings instead of the classifier")
     args = parser.parse_args()
 
-    if os.path.exists(DB):
-        os.remove(DB)
-    import django
-
-    django.setup()
+    setup_django("feedback")
     from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
     from django.test.utils import override_settings
     from django.utils import timezone
 
-    from demo_shop.adapter import DemoShopAdapter
     from demo_shop.models import Category, Product, Review
     from ecom_ai.models import FeedbackSummary
     from ecom_ai.services import jobs
     from ecom_ai.services.feedback import default_csv, train_sentiment_baseline
-
-    if not getattr(DemoShopAdapter, "product_model", ""):
-        DemoShopAdapter.product_model = "demo_shop.Product"  # until the demo adapter names it itself
-
-    call_command("migrate", run_syncdb=True, verbosity=0)
-    if FeedbackSummary._meta.db_table not in connection.introspection.table_names():
-        with connection.schema_editor() as editor:  # until ecom_ai's migration includes it
-            editor.create_model(FeedbackSummary)
 
     path = default_csv()
     if path is None:

@@ -13,13 +13,14 @@ with the batch while per-step Python overhead is what batching saves); try --hid
 from __future__ import annotations
 
 import argparse
-import statistics
 import os
+import statistics
 import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from _common import setup_django
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -95,17 +96,13 @@ def main(argv=None) -> int:
 
 def job_path_overhead(backend, n: int = 64) -> None:
     """The job engine's cost on top of the backend, for n inquiry drafts on a small seeded shop."""
-    db = "/tmp/bench_generation.sqlite3"
-    if os.path.exists(db):
-        os.remove(db)
-    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"  # the worker's code path, in this process
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo_shop.settings")
-    os.environ.setdefault("ECOM_AI_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.conf import settings
+    # BACKENDS and FEATURES are merged over ecom_ai's defaults: "default" stays, inquiry_reply goes to "bench"
+    setup_django("generation", ecom_ai={
+        "BACKENDS": {"bench": {"BACKEND": "ecom_ai.llm.transformers.TransformersBackend",
+                               "OPTIONS": {"model": backend.model_path, "batch_size": backend.batch_size,
+                                           "num_threads": backend.num_threads}}},
+        "FEATURES": {"inquiry_reply": "bench"}, "CHUNK_SIZE": n})
     from django.core.management import call_command
 
     from demo_shop.models import Customer, Product
@@ -114,16 +111,7 @@ def job_path_overhead(backend, n: int = 64) -> None:
     from ecom_ai.pipelines import get_pipeline
     from ecom_ai.services import jobs
 
-    call_command("migrate", verbosity=0)
     call_command("seed_demo", "--products", "60", "--customers", "80", "--seed", "7", verbosity=0)
-    settings.ECOM_AI = {**settings.ECOM_AI, "BACKENDS": {**settings.ECOM_AI.get("BACKENDS", {}), "bench": {
-        "BACKEND": "ecom_ai.llm.transformers.TransformersBackend",
-        "OPTIONS": {"model": backend.model_path, "batch_size": backend.batch_size, "num_threads": backend.num_threads}}},
-        "FEATURES": {"inquiry_reply": "bench"}, "CHUNK_SIZE": n}
-    from ecom_ai.conf import ecom_ai_settings
-
-    ecom_ai_settings.reload()
-    registry.reset()
     products = list(Product.objects.filter(category__name="手机").values_list("id", flat=True)) or \
         list(Product.objects.values_list("id", flat=True))
     customers = list(Customer.objects.values_list("id", "user_id")[:n])

@@ -65,19 +65,6 @@ def _drop_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{u.path.lstrip("/")}" WITH (FORCE)')
 
 
-def _create_missing_tables() -> None:
-    """Models whose migration the lead has not generated yet get their tables directly."""
-    from django.apps import apps
-    from django.db import connection
-
-    existing = set(connection.introspection.table_names())
-    with connection.schema_editor() as editor:
-        for model in apps.get_app_config("ecom_ai").get_models():
-            if model._meta.managed and model._meta.db_table not in existing:
-                editor.create_model(model)
-                existing.add(model._meta.db_table)
-
-
 def prepare(clients: int) -> list[dict]:
     """Seed the shop; return one dict per client: session key, CSRF secret, own inquiry and job ids."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -89,7 +76,6 @@ def prepare(clients: int) -> list[dict]:
     from ecom_ai.services import inquiries, jobs
 
     call_command("migrate", verbosity=0)
-    _create_missing_tables()
     call_command("seed_demo", "--reset", "--seed", "1", "--products", "60", "--customers", "120", verbosity=0)
     customers = list(Customer.objects.filter(user__isnull=False).select_related("user").order_by("pk")[:clients])
     if len(customers) < clients:

@@ -12,16 +12,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/bench_start_job.sqlite3")
+from _common import setup_django
+
 os.environ["CELERY_BROKER_URL"] = "memory://"  # the message is published, no worker runs it
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo_shop.settings")
-os.environ.setdefault("ECOM_AI_LOG_LEVEL", "WARNING")
 
 
 def main():
@@ -30,15 +25,10 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    if os.environ["DATABASE_URL"].startswith("sqlite:///") and os.path.exists(os.environ["DATABASE_URL"][10:]):
-        os.remove(os.environ["DATABASE_URL"][10:])
-    import django
-
-    django.setup()
+    setup_django("start_job", keep_database_url=True)    # DATABASE_URL=postgres://... is kept
     from django.contrib import admin
     from django.contrib.auth import get_user_model
     from django.contrib.messages.storage.fallback import FallbackStorage
-    from django.core.management import call_command
     from django.db import connection, transaction
     from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext
@@ -46,7 +36,6 @@ def main():
     from demo_shop.models import Category, Product
     from ecom_ai.models import AIJob, AIJobItem
 
-    call_command("migrate", verbosity=0)
     AIJob.objects.all().delete()
     Product.objects.all().delete()
     cat, _ = Category.objects.get_or_create(name="手机", defaults={"slug": "phone"})

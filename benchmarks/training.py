@@ -8,18 +8,12 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import shutil
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DB = "/tmp/bench_training.sqlite3"
-os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo_shop.settings")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from _common import setup_django
+
+ARTIFACTS = "/tmp/bench_training_artifacts"
 
 
 def main():
@@ -34,26 +28,13 @@ def main():
     args = parser.parse_args()
     only = set(args.only.split(","))
 
-    if os.path.exists(DB) and not args.keep_db:
-        os.remove(DB)
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-
-    art = "/tmp/bench_training_artifacts"
     if not args.keep_db:
-        shutil.rmtree(art, ignore_errors=True)
-    settings.ECOM_AI = {**settings.ECOM_AI, "ARTIFACT_DIR": art}
-    call_command("migrate", verbosity=0)
-    from ecom_ai.models import TrainingRun
+        shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    setup_django("training", fresh=not args.keep_db, ecom_ai={"ARTIFACT_DIR": ARTIFACTS})
+    from django.core.management import call_command
 
-    if TrainingRun._meta.db_table not in connection.introspection.table_names():
-        with connection.schema_editor() as editor:   # until the lead's migration exists
-            editor.create_model(TrainingRun)
     from demo_shop.models import Review
+    from ecom_ai.models import TrainingRun
 
     if not Review.objects.exists():
         t = time.perf_counter()

@@ -6,6 +6,7 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -47,17 +48,34 @@ class TrainingRunForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        kind, params = data.get("kind"), data.get("parameters") or {}
+        kind = data.get("kind")
         if kind:
             try:
-                data["task"] = runs._task_of(kind, params)
+                data["task"], data["parameters"] = runs.check_request(kind, data.get("parameters"))
             except runs.TrainingError as exc:
                 raise forms.ValidationError(str(exc)) from exc
-            if "resume" in params:
-                source = TrainingRun.objects.filter(pk=params["resume"]).first() if str(params["resume"]).isdigit() else None
-                if source is None or source.kind != TrainingRun.Kind.PRETRAIN:
-                    raise forms.ValidationError(_("resume must name a pre-training run."))
         return data
+
+
+class ActiveFilter(admin.SimpleListFilter):
+    """Runs whose model their artefact serves now (the artefacts' ACTIVE pointers, not a column)."""
+
+    title = _("active")
+    parameter_name = "is_active__exact"     # the URL the former boolean column's filter used
+
+    def lookups(self, request, model_admin):
+        return (("1", _("Yes")), ("0", _("No")))
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("1", "0"):
+            return queryset
+        names = queryset.exclude(artifact_version="").order_by().values_list("artifact_name", flat=True).distinct()
+        serving = Q(pk__in=[])
+        for name in set(names):
+            version = artifacts.active_version(name)
+            if version:
+                serving |= Q(artifact_name=name, artifact_version=version)
+        return queryset.filter(serving) if self.value() == "1" else queryset.exclude(serving)
 
 
 @admin.register(TrainingRun)
@@ -65,7 +83,7 @@ class TrainingRunAdmin(JobActionsMixin, admin.ModelAdmin):
     form = TrainingRunForm
     list_display = ("id", "kind", "task", "status", "progress_display", "data_size", "headline", "duration_display",
                     "serving", "requested_by", "created_at")
-    list_filter = ("kind", "task", "status", "is_active")
+    list_filter = ("kind", "task", "status", ActiveFilter)
     list_select_related = ("requested_by",)
     search_fields = ("=id", "artifact_version", "error")
     date_hierarchy = "created_at"
@@ -110,9 +128,8 @@ class TrainingRunAdmin(JobActionsMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        obj.task = form.cleaned_data.get("task", "")
+        obj.task = form.cleaned_data["task"]
         obj.requested_by = request.user
-        obj.status = TrainingRun.Status.QUEUED
         super().save_model(request, obj, form, change)
         runs.enqueue(obj.pk)
 
@@ -156,9 +173,7 @@ class TrainingRunAdmin(JobActionsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("serving"), boolean=True)
     def serving(self, run):
-        if not run.artifact_name or not run.artifact_version:
-            return False
-        return artifacts.active_version(run.artifact_name) == run.artifact_version
+        return run.is_active
 
     @admin.display(description=_("loss curve"))
     def loss_curve(self, run):

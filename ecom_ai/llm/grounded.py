@@ -181,7 +181,7 @@ class GroundedBackend(BaseBackend):
         return _money(fact.value, zh) if fact.key in ("price", "original_price", "amount", "refund_amount") else fact.value
 
     # -- recommendation reasons ------------------------------------------------------------
-    def _highlights(self, facts: _Facts, rng, zh: bool, limit: int = 2) -> list[str]:
+    def _highlights(self, facts: _Facts, zh: bool, limit: int = 2) -> list[str]:
         skip = {"name", "product_name", "anchor_name", "price", "original_price", "stock"}
         picked = [f for f in facts.all if f.key not in skip and not f.key.startswith("theme:")]
         out = []
@@ -195,7 +195,7 @@ class GroundedBackend(BaseBackend):
     def _write_recommendation_reason(self, request, facts: _Facts, rng, zh: bool) -> str:
         name = facts.get("name") or facts.get("product_name")
         anchor = facts.get("anchor_name")
-        hl = self._highlights(facts, rng, zh)
+        hl = self._highlights(facts, zh)
         if zh:
             hl_text = "，".join(hl)
             if anchor:

@@ -80,7 +80,3 @@ def redact(text: str, *, language: str | None = None) -> str:
     text = ZH_ADDRESS_RE.sub(tags["address"], text)
     text = EN_ADDRESS_RE.sub(tags["address"], text)
     return text
-
-
-def contains_pii(text: str) -> bool:
-    return redact(text, language="en") != text

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import os
 
-CHATML_TEMPLATE = (
-    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n{% endfor %}"
-    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
-)
+from ..training.tokenizer import CHATML_TEMPLATE
 
 _CORPUS = [
     "您好，这款手机的电池容量是5000mAh，屏幕尺寸6.7英寸。",

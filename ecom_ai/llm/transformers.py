@@ -17,7 +17,8 @@ _CACHE_LOCK = threading.Lock()
 LOAD_COUNT = 0  # how many times weights were read from disk in this process (tests count it)
 
 
-def _resolve_device(device: str) -> str:
+def resolve_device(device: str | None) -> str:
+    """``auto`` (or nothing): ``cuda`` when a GPU is there, else ``cpu``; any other value as given."""
     import torch
 
     if device in (None, "", "auto"):
@@ -46,7 +47,7 @@ def load_model(path: str, device: str = "auto", dtype="auto", trust_remote_code:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    device = _resolve_device(device)
+    device = resolve_device(device)
     torch_dtype = _resolve_dtype(dtype, device)
     key = (os.path.abspath(path), device, str(torch_dtype))
     cached = _MODEL_CACHE.get(key)
@@ -78,6 +79,15 @@ def load_model(path: str, device: str = "auto", dtype="auto", trust_remote_code:
 def clear_model_cache() -> None:
     with _CACHE_LOCK:
         _MODEL_CACHE.clear()
+
+
+def render_chat(tokenizer, messages: list[dict]) -> str:
+    """The prompt text of ``[system, user]`` messages: the tokenizer's chat template (generation prompt
+    added) when it has one, else plain turns ending in ``assistant:``."""
+    if getattr(tokenizer, "chat_template", None):
+        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    system, user = messages[0]["content"], messages[1]["content"]
+    return f"{system}\n\n{user}\n\nassistant:"
 
 
 def _deadline_criteria(deadlines: list[float | None], timed_out: set[int], prompt_len: int, end_ids: set[int]):
@@ -134,18 +144,17 @@ class TransformersBackend(BaseBackend):
         return tokenizer, model
 
     def render(self, tokenizer, request: GenerationRequest) -> str:
-        messages = self.prompt(request)
-        if getattr(tokenizer, "chat_template", None):
-            return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-        system, user = messages[0]["content"], messages[1]["content"]
-        return f"{system}\n\n{user}\n\nassistant:"
+        return render_chat(tokenizer, self.prompt(request))
 
     def generate(self, requests: list[GenerationRequest]) -> list[GenerationResult]:
         if not requests:
             return []
         tokenizer, model = self._load()
         texts = [self.render(tokenizer, r) for r in requests]
-        lengths = [len(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts]
+        # tokenized once; each batch pads its rows (left: see load_model)
+        enc = tokenizer(texts, truncation=True, max_length=self.max_input_tokens, add_special_tokens=False)
+        rows = [{k: v[i] for k, v in enc.items()} for i in range(len(texts))]
+        lengths = [len(row["input_ids"]) for row in rows]
         # Requests share a batch only when they decode the same way; within a group, similar
         # lengths go together so little padding is wasted.
         groups: dict[tuple, list[int]] = {}
@@ -158,19 +167,17 @@ class TransformersBackend(BaseBackend):
             idxs.sort(key=lambda i: lengths[i])
             for start in range(0, len(idxs), self.batch_size):
                 batch = idxs[start:start + self.batch_size]
-                for i, res in zip(batch, self._generate_batch(tokenizer, model, [requests[i] for i in batch], [texts[i] for i in batch], key)):
+                for i, res in zip(batch, self._generate_batch(tokenizer, model, [requests[i] for i in batch], [rows[i] for i in batch], key)):
                     results[i] = res
         return results  # type: ignore[return-value]
 
-    def _generate_batch(self, tokenizer, model, requests, texts, key) -> list[GenerationResult]:
+    def _generate_batch(self, tokenizer, model, requests, rows, key) -> list[GenerationResult]:
         import torch
 
         sample, temperature, top_p, stop = key
         started = time.perf_counter()
         t0 = time.monotonic()
-        enc = tokenizer(texts, return_tensors="pt", padding=True, truncation=True, max_length=self.max_input_tokens,
-                        add_special_tokens=False)
-        enc = {k: v.to(model.device) for k, v in enc.items()}
+        enc = {k: v.to(model.device) for k, v in tokenizer.pad(rows, return_tensors="pt").items()}
         max_new = max(int(r.max_new_tokens) for r in requests)
         deadlines = [t0 + r.timeout_s if r.timeout_s else None for r in requests]
         timed_out: set[int] = set()

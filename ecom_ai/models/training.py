@@ -1,8 +1,6 @@
 """Models of the training feature: tracked runs (tokenizer, pre-training, fine-tuning) with their loss curves."""
 from __future__ import annotations
 
-import math
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +38,6 @@ class TrainingRun(models.Model):
     artifact_name = models.CharField(_("artefact"), max_length=64, blank=True)
     artifact_version = models.CharField(_("artefact version"), max_length=64, blank=True)
     artifact_path = models.CharField(_("artefact path"), max_length=500, blank=True)
-    is_active = models.BooleanField(_("active"), default=False, db_index=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("requested by"))
     job = models.ForeignKey("ecom_ai.AIJob", models.SET_NULL, null=True, blank=True, related_name="+",
@@ -60,17 +57,12 @@ class TrainingRun(models.Model):
         return f"#{self.pk} {label}"
 
     @property
-    def accuracy(self) -> float | None:
-        return self.metrics.get("accuracy")
+    def is_active(self) -> bool:
+        """Whether this run's model is the one its artefact serves now (read from the artefact's pointer,
+        which training, the admin, feedback and inquiries all move)."""
+        from ..services import artifacts
 
-    @property
-    def baseline_accuracy(self) -> float | None:
-        return self.metrics.get("baseline_accuracy")
-
-    @property
-    def perplexity(self) -> float | None:
-        value = self.metrics.get("perplexity")
-        return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+        return bool(self.artifact_version) and artifacts.active_version(self.artifact_name) == self.artifact_version
 
 
 __all__ = ["TrainingRun"]

@@ -111,12 +111,22 @@ def start_job(kind: str, targets: Iterable, *, params: dict | None = None, user=
     return job
 
 
+def _queue_options() -> dict:
+    """The Celery options every ecom_ai task is sent with: the ``QUEUE`` setting, when set."""
+    return {"queue": ecom_ai_settings.QUEUE} if ecom_ai_settings.QUEUE else {}
+
+
+def send_on_commit(task, *args) -> None:
+    """Send ``task(*args)`` to a worker after the surrounding transaction commits (never before)."""
+    options = _queue_options()
+    transaction.on_commit(lambda: task.apply_async(args, **options))
+
+
 def enqueue_job(job_id: int) -> None:
     """Send the job to a worker after the surrounding transaction commits (never before)."""
     from ..tasks import run_job_task
 
-    options = {"queue": ecom_ai_settings.QUEUE} if ecom_ai_settings.QUEUE else {}
-    transaction.on_commit(lambda: run_job_task.apply_async((job_id,), **options))
+    send_on_commit(run_job_task, job_id)
 
 
 # --------------------------------------------------------------------------- dispatching
@@ -133,7 +143,7 @@ def dispatch(job_id: int) -> int:
     if job is None or job.status not in AIJob.ACTIVE:
         return 0
     chunks = _start_and_chunk(job)
-    options = {"queue": ecom_ai_settings.QUEUE} if ecom_ai_settings.QUEUE else {}
+    options = _queue_options()
     if ecom_ai_settings.CHUNK_TIME_LIMIT:
         # past the soft limit the chunk gives its items back and is retried; the hard limit
         # kills a worker child that ignores it (a wedged native call), and the message returns
@@ -442,6 +452,6 @@ def visible_jobs(user):
 
 
 __all__ = [
-    "start_job", "dispatch", "run_chunk", "run_job_sync", "retry_failed", "cancel", "recover_stale",
+    "start_job", "send_on_commit", "dispatch", "run_chunk", "run_job_sync", "retry_failed", "cancel", "recover_stale",
     "wait_for", "visible_jobs", "JobError",
 ]

@@ -11,13 +11,20 @@ from ..llm.transformers import TransformersBackend
 PREFIX = "artifact:"
 
 
+def _name(model: str) -> str | None:
+    """The artefact name of ``artifact:NAME`` (default: replies); None for any other model reference."""
+    if not str(model).startswith(PREFIX):
+        return None
+    return str(model)[len(PREFIX):].strip() or "replies"
+
+
 def resolve(model: str) -> str:
     """``artifact:NAME`` → the active version's folder; any other value is returned as it is."""
-    if not str(model).startswith(PREFIX):
+    name = _name(model)
+    if name is None:
         return model
     from ..services import artifacts
 
-    name = str(model)[len(PREFIX):].strip() or "replies"
     version = artifacts.active_version(name)
     if version is None:
         raise BackendConfigError(f"No active {name!r} model: train one (ecom_ai train finetune-replies) and activate it")
@@ -30,15 +37,17 @@ class TrainedModelBackend(TransformersBackend):
     def __init__(self, alias: str = "trained", model: str = "artifact:replies", **options):
         super().__init__(alias, model=model, **options)
         self.model_ref = model
+        self.artifact_name = _name(model)
 
     @property
     def model_id(self) -> str:
-        if str(self.model_ref).startswith(PREFIX):
+        if self.artifact_name is None:
+            return super().model_id
+        if self.model_path == self.model_ref:      # nothing loaded yet: the version the pointer names
             from ..services import artifacts
 
-            name = self.model_ref[len(PREFIX):] or "replies"
-            return f"{name}:{artifacts.active_version(name) or 'none'}"
-        return super().model_id
+            return f"{self.artifact_name}:{artifacts.active_version(self.artifact_name) or 'none'}"
+        return f"{self.artifact_name}:{super().model_id}"     # the loaded version's folder
 
     def _load(self):
         self.model_path = resolve(self.model_ref)

@@ -43,7 +43,7 @@ class TransformerTextClassifier:
             if key not in _LOADED:
                 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-                from .loop import pick_device
+                from ..llm.transformers import resolve_device
 
                 if not self.path.is_dir():
                     from ..services.artifacts import NoArtifact
@@ -51,16 +51,14 @@ class TransformerTextClassifier:
                     raise NoArtifact(f"{self.artifact_name} has no version {self.artifact_version}")
                 tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True)
                 model = AutoModelForSequenceClassification.from_pretrained(self.path, local_files_only=True)
-                model.to(pick_device(self.device))
+                model.to(resolve_device(self.device))
                 model.eval()
                 _LOADED[key] = (tokenizer, model)
             return _LOADED[key]
 
     def predict_proba(self, texts):
         import numpy as np
-        import torch
 
-        from .builders import classify_collate
         from .tokenizer import encode_for_encoder
 
         texts = [str(t or "") for t in texts]
@@ -68,17 +66,7 @@ class TransformerTextClassifier:
             return np.zeros((0, len(self.classes_)), dtype=np.float32)
         tokenizer, model = self._load()
         ids = encode_for_encoder(tokenizer, texts, self.max_length)
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))   # little padding per batch
-        collate = classify_collate(tokenizer.pad_token_id)
-        out = np.zeros((len(ids), len(self.classes_)), dtype=np.float32)
-        with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                idx = order[start:start + self.batch_size]
-                batch = collate([(ids[i], 0) for i in idx])
-                batch.pop("labels")
-                logits = model(**{k: v.to(model.device) for k, v in batch.items()}).logits
-                out[idx] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
-        return out
+        return predict_ids(model, ids, tokenizer.pad_token_id, batch_size=self.batch_size)
 
     def predict(self, texts):
         import numpy as np
@@ -93,9 +81,30 @@ class TransformerTextClassifier:
         return f"TransformerTextClassifier({self.artifact_name}:{self.artifact_version}, classes={self.classes_})"
 
 
+def predict_ids(model, ids: list[list[int]], pad_id: int, batch_size: int = 64):
+    """Class probabilities (an ``len(ids) × num_labels`` array, rows in the order given) of a sequence
+    classifier for encoded texts; batches of similar lengths, so little padding."""
+    import numpy as np
+    import torch
+
+    from .builders import classify_collate
+
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    collate = classify_collate(pad_id)
+    out = np.zeros((len(ids), model.config.num_labels), dtype=np.float32)
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            idx = order[start:start + batch_size]
+            batch = collate([(ids[i], 0) for i in idx])
+            batch.pop("labels")
+            logits = model(**{k: v.to(model.device) for k, v in batch.items()}).logits
+            out[idx] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+    return out
+
+
 def clear_cache() -> None:
     with _LOCK:
         _LOADED.clear()
 
 
-__all__ = ["TransformerTextClassifier", "clear_cache"]
+__all__ = ["TransformerTextClassifier", "predict_ids", "clear_cache"]

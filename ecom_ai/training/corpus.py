@@ -11,28 +11,26 @@ from ..nlp.text import normalize
 from ..services.datafiles import open_csv
 
 
-def _clean(text) -> str:
-    return " ".join(normalize(str(text or "")).split())
-
-
 def shop_texts() -> Iterator[str]:
     """Every text the shop owns, through the adapter (products, reviews) and ecom_ai's inquiries."""
     from ..models import Inquiry
 
-    adapter = get_adapter()
-    ids = []
-    for p in adapter.iter_products():
-        ids.append(p.id)
-        for part in (p.name, p.description):
-            if part and _clean(part):
-                yield _clean(part)
-    if ids:
-        for r in adapter.get_reviews(ids):
-            if r.text and _clean(r.text):
-                yield _clean(r.text)
-    for text in Inquiry.objects.values_list("text", flat=True).iterator():
-        if text and _clean(text):
-            yield _clean(text)
+    def texts():
+        adapter = get_adapter()
+        ids = []
+        for p in adapter.iter_products():
+            ids.append(p.id)
+            yield p.name
+            yield p.description
+        if ids:
+            for r in adapter.get_reviews(ids):
+                yield r.text
+        yield from Inquiry.objects.values_list("text", flat=True).iterator()
+
+    for text in texts():
+        text = normalize(str(text or ""))
+        if text:
+            yield text
 
 
 def csv_texts(path, *, limit: int | None = None, seed: int = 0) -> list[str]:
@@ -44,7 +42,7 @@ def csv_texts(path, *, limit: int | None = None, seed: int = 0) -> list[str]:
             raise ValueError(f"{path} has no header row")
         column = names.get("review") or names.get("text") or reader.fieldnames[-1]
         for row in reader:
-            text = _clean(row.get(column))
+            text = normalize(str(row.get(column) or ""))
             if text:
                 out.append(text)
     if limit and len(out) > limit:
@@ -52,14 +50,12 @@ def csv_texts(path, *, limit: int | None = None, seed: int = 0) -> list[str]:
     return out
 
 
-def corpus(*, csv=None, csv_limit: int | None = None, seed: int = 0, dedupe: bool = True) -> list[str]:
+def corpus(*, csv=None, csv_limit: int | None = None, seed: int = 0) -> list[str]:
     """The shop's texts plus, optionally, a CSV's text column; exact duplicates dropped."""
     texts = list(shop_texts())
     if csv:
         texts += csv_texts(csv, limit=csv_limit, seed=seed)
-    if dedupe:
-        texts = list(dict.fromkeys(texts))
-    return texts
+    return list(dict.fromkeys(texts))
 
 
 def split(n: int, test_size: float, seed: int, labels: Sequence | None = None) -> tuple[list[int], list[int]]:
@@ -102,7 +98,7 @@ def sentiment_examples(*, csv=None, limit: int | None = None, seed: int = 0, sho
     seen: set[str] = set()
     kept_t, kept_y = [], []
     for text, label in zip(texts, labels):
-        key = _clean(text)
+        key = normalize(str(text or ""))
         if key and key not in seen:
             seen.add(key)
             kept_t.append(text)

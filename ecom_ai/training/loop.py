@@ -34,14 +34,6 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def pick_device(device: str | None = None) -> str:
-    import torch
-
-    if device and device != "auto":
-        return device
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
 def _to(batch: dict, device: str) -> dict:
     return {k: v.to(device) for k, v in batch.items()}
 
@@ -88,8 +80,7 @@ def load_checkpoint(directory) -> dict | None:
 
 def train(model, train_examples: Sequence, eval_examples: Sequence, collate: Callable, settings: LoopSettings, *,
           device: str = "cpu", checkpoint_dir: str | Path | None = None, resume: dict | None = None,
-          on_log: Callable[[dict], None] | None = None, on_step: Callable[[int, int], None] | None = None,
-          parameters=None) -> list[dict]:
+          on_log: Callable[[dict], None] | None = None, on_step: Callable[[int, int], None] | None = None) -> list[dict]:
     """Train ``model`` for ``settings.steps`` optimiser steps; returns the loss history
     ``[{step, train_loss, eval_loss}]`` (step 0 holds the untrained eval loss).
 
@@ -104,7 +95,7 @@ def train(model, train_examples: Sequence, eval_examples: Sequence, collate: Cal
     s = settings
     model.to(device)
     model.train()
-    params = [p for p in (parameters if parameters is not None else model.parameters()) if p.requires_grad]
+    params = [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in params if p.ndim >= 2]
     no_decay = [p for p in params if p.ndim < 2]
     optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": s.weight_decay},
@@ -168,4 +159,4 @@ def _r(x: float) -> float | None:
     return None if x is None or math.isnan(x) else round(float(x), 5)
 
 
-__all__ = ["LoopSettings", "train", "evaluate_loss", "load_checkpoint", "seed_everything", "pick_device"]
+__all__ = ["LoopSettings", "train", "evaluate_loss", "load_checkpoint", "seed_everything"]

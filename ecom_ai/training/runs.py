@@ -15,15 +15,14 @@ from __future__ import annotations
 import json
 import logging
 import math
-import shutil
 import time
 import traceback
 from pathlib import Path
 
-from django.db import transaction
 from django.utils import timezone
 
 from ..conf import ecom_ai_settings
+from ..llm.transformers import render_chat, resolve_device
 from ..models import TrainingRun
 from ..services import artifacts
 from . import builders, corpus, loop
@@ -61,8 +60,9 @@ def _task_of(kind: str, params: dict) -> str:
     return "bpe" if params.get("model", "bpe") == "bpe" else str(params.get("model"))
 
 
-def create_run(kind: str, params: dict | None = None, *, csv=None, activate: bool = True, user=None) -> TrainingRun:
-    """A queued run row, its parameters checked enough to fail now rather than in a worker."""
+def check_request(kind: str, params: dict | None) -> tuple[str, dict]:
+    """The task and the parameters a run of ``kind`` would get (a resumed run's parameters merged in),
+    checked enough to fail now rather than in a worker; raises :class:`TrainingError`."""
     if kind not in Kind.values:
         raise TrainingError(f"Unknown training kind {kind!r}; one of {', '.join(Kind.values)}")
     params = dict(params or {})
@@ -70,15 +70,21 @@ def create_run(kind: str, params: dict | None = None, *, csv=None, activate: boo
         json.dumps(params)
     except (TypeError, ValueError) as exc:
         raise TrainingError(f"Parameters must be JSON values: {exc}") from exc
-    if csv and not Path(csv).exists():
-        raise FileNotFoundError(f"No such file: {csv}")
     if "resume" in params:
         source = TrainingRun.objects.filter(pk=params["resume"]).first() if str(params["resume"]).isdigit() else None
         if source is None or source.kind != Kind.PRETRAIN:
             raise TrainingError(f"resume={params['resume']!r} names no pre-training run")
         params = {**{k: v for k, v in source.parameters.items() if k != "resume"}, **params}
+    return _task_of(kind, params), params
+
+
+def create_run(kind: str, params: dict | None = None, *, csv=None, activate: bool = True, user=None) -> TrainingRun:
+    """A queued run row, its parameters checked enough to fail now rather than in a worker."""
+    task, params = check_request(kind, params)
+    if csv and not Path(csv).exists():
+        raise FileNotFoundError(f"No such file: {csv}")
     return TrainingRun.objects.create(
-        kind=kind, task=_task_of(kind, params), parameters=params, csv=str(csv or ""), activate_when_done=bool(activate),
+        kind=kind, task=task, parameters=params, csv=str(csv or ""), activate_when_done=bool(activate),
         requested_by=user if getattr(user, "is_authenticated", False) else None,
     )
 
@@ -93,10 +99,11 @@ def queue(kind: str, params: dict | None = None, *, csv=None, activate: bool = T
 
 
 def enqueue(run_id: int) -> None:
+    """Send the run to a worker once the surrounding transaction commits."""
+    from ..services.jobs import send_on_commit
     from .tasks import run_training_task
 
-    options = {"queue": ecom_ai_settings.QUEUE} if ecom_ai_settings.QUEUE else {}
-    transaction.on_commit(lambda: run_training_task.apply_async((run_id,), **options))
+    send_on_commit(run_training_task, run_id)
 
 
 def rerun(run: TrainingRun, *, user=None, dispatch: bool = True) -> TrainingRun:
@@ -232,15 +239,7 @@ def make_active(run: TrainingRun) -> None:
     """Point the run's artefact at its version: every process picks it up on its next load."""
     if run.status != Status.DONE or not run.artifact_name or not run.artifact_version:
         raise TrainingError(f"Run #{run.pk} has no finished model to activate.")
-    _activate(run)
-
-
-@transaction.atomic
-def _activate(run: TrainingRun) -> None:
     artifacts.set_active(run.artifact_name, run.artifact_version)
-    TrainingRun.objects.filter(artifact_name=run.artifact_name, is_active=True).exclude(pk=run.pk).update(is_active=False)
-    TrainingRun.objects.filter(pk=run.pk).update(is_active=True)
-    run.is_active = True
 
 
 def active_path(name: str) -> Path | None:
@@ -253,7 +252,7 @@ def _finish_artifact(run: TrainingRun, name: str, version: str, path: Path, *, a
     run.artifact_name, run.artifact_version, run.artifact_path = name, version, str(path)
     run.save(update_fields=["artifact_name", "artifact_version", "artifact_path"])
     if activate:
-        _activate(run)
+        artifacts.set_active(name, version)
 
 
 # =========================================================================== helpers
@@ -347,7 +346,7 @@ def _pretrain(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
     resume_id = _pop(params, "resume", None, int)
     test_size = _pop(params, "test_size", 0.1, float)
     csv_limit = _pop(params, "csv_limit", 20000, int)
-    device = loop.pick_device(_pop(params, "device", "auto", str))
+    device = resolve_device(_pop(params, "device", "auto", str))
     size = builders.Size.from_params(params)
     settings = _loop_settings(params, steps=300, batch_size=16, lr=1e-3 if task == "causal" else 5e-4,
                               eval_every=50, checkpoint_every=100)
@@ -454,12 +453,11 @@ def _macro_f1(y_true, y_pred) -> float:
 
 
 def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
-    import torch
     from transformers import AutoModelForSequenceClassification, BertForSequenceClassification
 
     from ..nlp import intent as intent_rules
     from ..nlp.text import normalize
-    from .classifier import TransformerTextClassifier
+    from .classifier import TransformerTextClassifier, predict_ids
 
     _quiet_transformers()
     task = _pop(params, "task", "sentiment", str)
@@ -470,7 +468,7 @@ def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) ->
     test_size = _pop(params, "test_size", 0.1 if task == "sentiment" else 0.2, float)
     epochs = _pop(params, "epochs", 2 if task == "sentiment" else 30, float)
     steps = _pop(params, "steps", None, int)
-    device = loop.pick_device(_pop(params, "device", "auto", str))
+    device = resolve_device(_pop(params, "device", "auto", str))
     compare = bool(_pop(params, "baseline", True))
     size = builders.Size.from_params(params, seq=128 if task == "sentiment" else 64)
     settings = _loop_settings(params, steps=1, batch_size=32, lr=1e-3 if task == "sentiment" else 2e-3, eval_every=50,
@@ -524,14 +522,7 @@ def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) ->
                          device=device, on_log=reporter.loss, on_step=reporter.step)
 
     # held-out accuracy of the transformer
-    model.eval()
-    collate = builders.classify_collate(tokenizer.pad_token_id)
-    predicted = []
-    with torch.inference_mode():
-        for start in range(0, len(eval_ex), 64):
-            batch = collate(eval_ex[start:start + 64])
-            batch.pop("labels")
-            predicted += model(**{k: v.to(device) for k, v in batch.items()}).logits.argmax(-1).tolist()
+    predicted = predict_ids(model, [ids for ids, _ in eval_ex], tokenizer.pad_token_id).argmax(axis=1)
     pred_labels = [classes[i] for i in predicted]
     metrics = {"task": task, "encoder": encoder, "parameters": builders.count_parameters(model), "n_train": len(train_ex),
                "n_heldout": len(eval_ex), "steps": settings.steps, "sources": sources,
@@ -571,7 +562,6 @@ def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) ->
                      activate=run.activate_when_done and transformer_wins)
     if run.activate_when_done and not transformer_wins:
         artifacts.set_active(task, metrics["baseline_version"])
-        TrainingRun.objects.filter(artifact_name=task, is_active=True).update(is_active=False)
         reporter.write(f"the baseline is better on this split: {task} {metrics['baseline_version']} serves "
                        f"(make run #{run.pk} active in the admin to override)")
     return metrics
@@ -580,19 +570,19 @@ def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) ->
 # =========================================================================== reply fine-tuning
 
 def render_prompt(tokenizer, pair: dict) -> str:
-    """The prompt TransformersBackend would send for this inquiry (same facts, fence and chat template)."""
+    """The prompt TransformersBackend would send for this inquiry (same facts, card-masked question, fence
+    and chat template)."""
     from ..llm.base import Fact, GenerationRequest, build_prompt
+    from ..nlp.intent import redact_cards
     from ..services.inquiries import KIND
 
     facts = [Fact(f.get("key", ""), str(f.get("value", "")), f.get("source", ""), f.get("label", ""))
              for f in pair.get("facts") or [] if isinstance(f, dict)]
     request = GenerationRequest(task=KIND, language=pair.get("language") or "zh", facts=facts,
-                                params={"intent": pair.get("intent") or ""}, untrusted={"question": pair["question"]})
-    messages = build_prompt(request, pii_filter=bool(ecom_ai_settings.PII_FILTER),
-                            max_chars=int(ecom_ai_settings.MAX_INPUT_CHARS))
-    if getattr(tokenizer, "chat_template", None):
-        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-    return f"{messages[0]['content']}\n\n{messages[1]['content']}\n\nassistant:"
+                                params={"intent": pair.get("intent") or ""},
+                                untrusted={"question": redact_cards(pair["question"])})
+    return render_chat(tokenizer, build_prompt(request, pii_filter=bool(ecom_ai_settings.PII_FILTER),
+                                               max_chars=int(ecom_ai_settings.MAX_INPUT_CHARS)))
 
 
 def _sft_examples(tokenizer, pairs: list[dict], max_length: int) -> list[dict]:
@@ -620,7 +610,7 @@ def _finetune_replies(run: TrainingRun, params: dict, reporter: _Reporter) -> di
     test_size = _pop(params, "test_size", 0.1, float)
     epochs = _pop(params, "epochs", 3, float)
     steps = _pop(params, "steps", None, int)
-    device = loop.pick_device(_pop(params, "device", "auto", str))
+    device = resolve_device(_pop(params, "device", "auto", str))
     settings = _loop_settings(params, steps=1, batch_size=4, lr=5e-4, eval_every=20, checkpoint_every=10 ** 9)
     _reject_unknown("finetune-replies", params)
     loop.seed_everything(settings.seed)
@@ -686,10 +676,6 @@ TRAINERS = {
 }
 
 
-def delete_checkpoints(run: TrainingRun) -> None:
-    shutil.rmtree(run_dir(run), ignore_errors=True)
-
-
-__all__ = ["TrainingError", "create_run", "queue", "enqueue", "rerun", "execute", "make_active", "active_path",
+__all__ = ["TrainingError", "check_request", "create_run", "queue", "enqueue", "rerun", "execute", "make_active", "active_path",
            "train_tokenizer", "pretrain", "finetune_classifier", "finetune_replies", "render_prompt", "run_dir",
-           "delete_checkpoints", "CLASSIFIER_TASKS", "LM_ARTIFACT"]
+           "CLASSIFIER_TASKS", "LM_ARTIFACT"]

@@ -20,6 +20,14 @@ def _chunk_products(units: list[WorkUnit]) -> dict:
     return svc.load_products(ids)
 
 
+def _share(units: list[WorkUnit], limits: dict, **extra) -> None:
+    """One chunk-wide context for every unit: the limits, the banned terms (every language: each
+    copy is checked against all) and what the pipeline adds."""
+    context = {"limits": limits, "banned": svc.banned_terms(limits=limits), **extra}
+    for unit in units:
+        unit.output["context"] = context
+
+
 @dataclass
 class _BatchResult:
     """The sum of one campaign's generation results, for the job's token and latency accounting."""
@@ -43,11 +51,8 @@ class CampaignRulesPipeline(Pipeline):
         if any(not u.error for u in units):
             limits = svc.get_limits()
             keep = job.params.get("keep_products", True)
-            context = {"limits": limits, "banned": svc.banned_terms(limits=limits),
-                       "signals": svc.shop_signals(window_days=job.params.get("window_days"), limits=limits),
-                       "products": _chunk_products(units) if keep else {}}  # the kept products, looked up at once
-            for unit in units:
-                unit.output["context"] = context
+            _share(units, limits, signals=svc.shop_signals(window_days=job.params.get("window_days"), limits=limits),
+                   products=_chunk_products(units) if keep else {})  # the kept products, looked up at once
         return units
 
     def ground(self, job, unit: WorkUnit) -> None:
@@ -78,11 +83,7 @@ class CampaignCopyPipeline(Pipeline):
     def collect(self, job, items) -> list[WorkUnit]:
         units = super().collect(job, items)
         if any(not u.error for u in units):
-            limits = svc.get_limits()
-            context = {"limits": limits, "names": svc.catalogue_names(), "products": _chunk_products(units),
-                       "banned": svc.banned_terms(limits=limits)}  # every language: each copy is checked against all
-            for unit in units:
-                unit.output["context"] = context
+            _share(units, svc.get_limits(), names=svc.catalogue_names(), products=_chunk_products(units))
         return units
 
     def ground(self, job, unit: WorkUnit) -> None:

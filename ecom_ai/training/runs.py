@@ -213,8 +213,9 @@ def train_tokenizer(*, out=None, csv=None, activate: bool = True, **params) -> d
 def pretrain(*, out=None, csv=None, activate: bool = True, **params) -> dict:
     """``ecom_ai train pretrain``: a small causal (``model=causal``, GPT-2 or ``arch=qwen2``) or masked
     (``model=masked``, BERT) LM from scratch on the shop's text; ``resume=RUN_ID`` continues a run.
-    params: hidden (128), layers (2), heads (4), seq (128), steps (300), batch_size (16), lr, eval_every,
-    checkpoint_every, test_size (0.1), seed, threads, device, csv_limit."""
+    params: hidden (128), layers (2), heads (4), seq (128), steps (300) or epochs (passes over the corpus),
+    batch_size (16), lr, eval_every, checkpoint_every, test_size (0.1), seed, threads, device, csv_limit
+    (20000 rows of --csv; 0 = all)."""
     return _run_now(Kind.PRETRAIN, out=out, csv=csv, activate=activate, params=params)
 
 
@@ -346,6 +347,7 @@ def _pretrain(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
     resume_id = _pop(params, "resume", None, int)
     test_size = _pop(params, "test_size", 0.1, float)
     csv_limit = _pop(params, "csv_limit", 20000, int)
+    epochs = _pop(params, "epochs", None, float)
     device = resolve_device(_pop(params, "device", "auto", str))
     size = builders.Size.from_params(params)
     settings = _loop_settings(params, steps=300, batch_size=16, lr=1e-3 if task == "causal" else 5e-4,
@@ -389,13 +391,16 @@ def _pretrain(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
         train_ex = tok_lib.encode_for_encoder(tokenizer, [texts[i] for i in train_idx], size.seq)
         eval_ex = tok_lib.encode_for_encoder(tokenizer, [texts[i] for i in test_idx], size.seq)
         collate = builders.mlm_collate(tokenizer)
+    if epochs:                                   # passes over the corpus instead of a step count
+        settings.steps = max(1, math.ceil(len(train_ex) / settings.batch_size * epochs))
     reporter.data(len(texts))
     if resume_state is not None:
         run.loss_history = list(resume_state.get("history") or [])
     reporter.write(f"pretrain {task}: {len(texts)} texts → {len(train_ex)} train / {len(eval_ex)} eval sequences, "
                    f"{builders.count_parameters(model):,} parameters on {device}")
     history = loop.train(model, train_ex, eval_ex, collate, settings, device=device, checkpoint_dir=directory,
-                         resume=resume_state, on_log=reporter.loss, on_step=reporter.step)
+                         resume=resume_state, on_log=reporter.loss, on_step=reporter.step,
+                         loss_fn=builders.masked_lm_loss if task == "masked" else None)
     first = next((h["eval_loss"] for h in history if h["eval_loss"] is not None), None)
     last = history[-1]["eval_loss"] if history else None
     metrics = {"model": task, "arch": arch if task == "causal" else "bert", "parameters": builders.count_parameters(model),

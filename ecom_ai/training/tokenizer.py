@@ -59,11 +59,18 @@ def for_chat(tokenizer):
 
 
 def encode_for_encoder(tokenizer, texts: list[str], max_length: int) -> list[list[int]]:
-    """``<cls> text <sep>`` ids, cut to ``max_length``: what the masked LM and the classifier read."""
+    """``<cls> text <sep>`` ids, at most ``max_length``: what the masked LM and the classifier read. A longer
+    text keeps its head and its tail (a review's verdict is as often in its last sentence as in its first)."""
     cls_id = tokenizer.cls_token_id if tokenizer.cls_token_id is not None else tokenizer.bos_token_id
     sep_id = tokenizer.sep_token_id if tokenizer.sep_token_id is not None else tokenizer.eos_token_id
-    enc = tokenizer(list(texts), add_special_tokens=False, truncation=True, max_length=max(1, max_length - 2))["input_ids"]
-    return [[cls_id, *ids, sep_id] for ids in enc]
+    room = max(1, max_length - 2)
+    head = (room + 1) // 2
+    out = []
+    for ids in tokenizer(list(texts), add_special_tokens=False)["input_ids"]:
+        if len(ids) > room:
+            ids = ids[:head] + ids[len(ids) - (room - head):]
+        out.append([cls_id, *ids, sep_id])
+    return out
 
 
 def fertility(tokenizer, texts: list[str]) -> float:

@@ -1,0 +1,74 @@
+"""The training loop's pieces that the big runs depend on: head-and-tail truncation, the sparse masked-LM
+loss, length-grouped batches, and pre-training measured in epochs."""
+from __future__ import annotations
+
+import io
+
+import pytest
+import torch
+
+from ecom_ai.training import builders, loop
+from ecom_ai.training import tokenizer as tok_lib
+
+TEXTS = ["质量很好，非常喜欢", "物流很快，包装完好", "味道很怪，不会再买", "屏幕清晰，电池耐用"] * 5
+
+
+@pytest.fixture(scope="module")
+def char_tokenizer():
+    return tok_lib.train(TEXTS, model="char", min_frequency=1)
+
+
+def test_a_long_text_keeps_its_head_and_its_tail(char_tokenizer):
+    text = "质量很好" + "包装" * 150 + "不会再买"
+    (ids,) = tok_lib.encode_for_encoder(char_tokenizer, [text], 16)
+    assert len(ids) == 16 and ids[0] == char_tokenizer.cls_token_id and ids[-1] == char_tokenizer.sep_token_id
+    decoded = char_tokenizer.decode(ids[1:-1])
+    assert decoded.startswith("质量很好") and decoded.endswith("不会再买")
+    (short,) = tok_lib.encode_for_encoder(char_tokenizer, ["很好"], 16)
+    assert char_tokenizer.decode(short[1:-1]) == "很好"         # short texts are untouched
+    (odd,) = tok_lib.encode_for_encoder(char_tokenizer, [text], 3)
+    assert len(odd) == 3
+
+
+def test_the_sparse_masked_lm_loss_equals_the_models_own(char_tokenizer):
+    torch.manual_seed(0)
+    model = builders.masked_lm(char_tokenizer, builders.Size(hidden=32, layers=1, heads=2, seq=32)).eval()
+    collate = builders.mlm_collate(char_tokenizer)
+    batch = collate(tok_lib.encode_for_encoder(char_tokenizer, TEXTS, 32))
+    assert (batch["labels"] != -100).any()
+    with torch.no_grad():
+        assert float(builders.masked_lm_loss(model, batch)) == pytest.approx(float(model(**batch).loss), rel=1e-5)
+        nothing = dict(batch, labels=torch.full_like(batch["labels"], -100))
+        assert float(builders.masked_lm_loss(model, nothing)) == 0.0      # nothing masked: no NaN
+
+
+def test_length_grouped_batches_cover_every_example_once_and_pad_less():
+    import random
+
+    rnd = random.Random(0)
+    examples = [([1] * rnd.randint(2, 200), 0) for _ in range(1000)]
+    for grouped in (False, True):
+        batches = loop.epoch_batches(examples, 16, seed=3, epoch=1, group_by_length=grouped)
+        assert sorted(i for b in batches for i in b) == list(range(1000))
+        assert batches == loop.epoch_batches(examples, 16, seed=3, epoch=1, group_by_length=grouped)   # resumable
+    assert loop.epoch_batches(examples, 16, 3, 1, True) != loop.epoch_batches(examples, 16, 3, 2, True)
+
+    def padded(batches):
+        return sum(max(len(examples[i][0]) for i in b) * len(b) for b in batches)
+
+    real = sum(len(e[0]) for e in examples)
+    assert padded(loop.epoch_batches(examples, 16, 3, 1, True)) < 1.1 * real
+    assert padded(loop.epoch_batches(examples, 16, 3, 1, False)) > 1.5 * real
+
+
+@pytest.mark.django_db
+def test_pretraining_for_a_number_of_epochs(shop):
+    from ecom_ai.models import TrainingRun
+    from ecom_ai.training import runs
+
+    from .conftest import TINY
+
+    m = runs.pretrain(out=io.StringIO(), model="masked", epochs=2, batch_size=16, eval_every=1000, **TINY)
+    run = TrainingRun.objects.get(pk=m["run"])
+    assert run.status == "done"
+    assert m["steps"] == -(-m["train_sequences"] * 2 // 16)

@@ -51,5 +51,9 @@ def run_chunk_task(self, job_id: int, item_ids: list[int]) -> None:
 
 @shared_task
 def recover_stale_items_task(older_than_s: int = 3600) -> int:
-    """Periodic safety net: re-queue items whose worker vanished without a trace."""
+    """Periodic safety net: re-queue items whose worker vanished without a trace, and close (or re-send)
+    training runs whose worker did."""
+    from .training import runs
+
+    runs.recover_stale(older_than_s)
     return jobs.recover_stale(older_than_s)

@@ -91,7 +91,8 @@ class TrainingRunAdmin(JobActionsMixin, admin.ModelAdmin):
     change_list_template = "admin/ecom_ai/trainingrun/change_list.html"
     readonly = ("kind", "task", "status", "progress_display", "parameters_display", "activate_when_done", "data_size",
                 "loss_curve", "metrics_display", "comparison", "duration_display", "artifact_name", "artifact_version",
-                "artifact_path", "serving", "requested_by", "job", "error", "created_at", "started_at", "finished_at")
+                "artifact_path", "serving", "requested_by", "job", "error", "created_at", "started_at", "heartbeat_at",
+                "finished_at")
     fieldsets = (
         (None, {"fields": (("kind", "task", "status"), "progress_display", "parameters_display",
                            ("data_size", "duration_display"), "requested_by")}),
@@ -99,7 +100,7 @@ class TrainingRunAdmin(JobActionsMixin, admin.ModelAdmin):
         (_("Results"), {"fields": ("comparison", "metrics_display")}),
         (_("Model"), {"fields": (("artifact_name", "artifact_version"), "artifact_path", ("serving", "activate_when_done"))}),
         (_("Errors"), {"fields": ("error",)}),
-        (_("Times"), {"fields": (("created_at", "started_at", "finished_at"),)}),
+        (_("Times"), {"fields": (("created_at", "started_at", "heartbeat_at", "finished_at"),)}),
     )
 
     # ------------------------------------------------------------ pages

@@ -46,6 +46,9 @@ class TrainingRun(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True,
+                                        help_text=_("Written as a running run makes progress; a run silent for long "
+                                                    "lost its worker and is marked failed by the recovery task."))
 
     class Meta:
         verbose_name = _("training run")

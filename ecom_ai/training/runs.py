@@ -106,6 +106,29 @@ def enqueue(run_id: int) -> None:
     send_on_commit(run_training_task, run_id)
 
 
+def recover_stale(older_than_s: int = 3600) -> dict:
+    """Runs whose worker vanished: a running run silent (no step, no loss) for ``older_than_s`` is marked
+    failed, saying so ("Train again" repeats it; a pre-training run resumes from its checkpoint with
+    ``resume=ID``); a run still queued after that long is sent again (its message was lost; the claim in
+    :func:`execute` keeps a run that does arrive twice from training twice). Returns the two counts."""
+    from django.db.models.functions import Coalesce
+
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_s)
+    silent = (TrainingRun.objects.filter(status=Status.RUNNING)
+              .annotate(seen=Coalesce("heartbeat_at", "started_at", "created_at")).filter(seen__lt=cutoff))
+    failed = 0
+    for run in silent:
+        failed += TrainingRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
+            status=Status.FAILED, finished_at=timezone.now(),
+            error=(f"The worker stopped: no progress since {run.seen:%Y-%m-%d %H:%M:%S %Z}. "
+                   + ("Train it again, or resume from its checkpoint with resume=%d." % run.pk
+                      if run.kind == Kind.PRETRAIN else "Train it again.")))
+    queued = list(TrainingRun.objects.filter(status=Status.QUEUED, created_at__lt=cutoff).values_list("pk", flat=True))
+    for pk in queued:
+        enqueue(pk)
+    return {"failed": failed, "requeued": len(queued)}
+
+
 def rerun(run: TrainingRun, *, user=None, dispatch: bool = True) -> TrainingRun:
     """Queue the same training again (a new row with the same parameters)."""
     return queue(run.kind, dict(run.parameters), csv=run.csv or None, activate=run.activate_when_done,
@@ -145,11 +168,11 @@ class _Reporter:
         if now - self.last_db >= self.every_s or step == total:
             self.last_db = now
             self.run.progress = min(99, pct)
-            TrainingRun.objects.filter(pk=self.run.pk).update(progress=self.run.progress)
+            TrainingRun.objects.filter(pk=self.run.pk).update(progress=self.run.progress, heartbeat_at=timezone.now())
 
     def loss(self, entry: dict) -> None:
         self.run.loss_history = [*self.run.loss_history, entry]
-        TrainingRun.objects.filter(pk=self.run.pk).update(loss_history=self.run.loss_history)
+        TrainingRun.objects.filter(pk=self.run.pk).update(loss_history=self.run.loss_history, heartbeat_at=timezone.now())
         if self.out is not None and entry.get("step") == 0:
             self.write(f"step 0: eval loss {entry['eval_loss']}")
 
@@ -161,8 +184,9 @@ class _Reporter:
 def execute(run: TrainingRun, *, out=None, raise_errors: bool = False) -> dict | None:
     """Run a queued run in this process. Claims it first (``queued → running``), so a task delivered
     twice trains once; returns the metrics, or None when another process has it or it failed."""
+    now = timezone.now()
     claimed = TrainingRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
-        status=Status.RUNNING, started_at=timezone.now(), progress=0, error="")
+        status=Status.RUNNING, started_at=now, heartbeat_at=now, progress=0, error="")
     if not claimed:
         return None
     run.refresh_from_db()
@@ -309,6 +333,7 @@ def _quiet_transformers():
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()       # the run's own progress bar is the one to read
 
 
 # =========================================================================== tokenizer
@@ -682,5 +707,5 @@ TRAINERS = {
 
 
 __all__ = ["TrainingError", "check_request", "create_run", "queue", "enqueue", "rerun", "execute", "make_active", "active_path",
-           "train_tokenizer", "pretrain", "finetune_classifier", "finetune_replies", "render_prompt", "run_dir",
+           "recover_stale", "train_tokenizer", "pretrain", "finetune_classifier", "finetune_replies", "render_prompt", "run_dir",
            "CLASSIFIER_TASKS", "LM_ARTIFACT"]

@@ -183,3 +183,34 @@ def test_queued_runs_go_through_the_celery_task_once(shop, django_capture_on_com
     run.refresh_from_db()
     assert run.artifact_version == version and TrainingRun.objects.count() == 1
     run_training_task(987654)          # a vanished row: quietly nothing
+
+
+def test_a_run_whose_worker_vanished_is_closed_and_a_lost_message_sent_again(shop, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    long_ago = timezone.now() - timedelta(hours=2)
+    dead = TrainingRun.objects.create(kind="pretrain", task="masked", status="running", parameters={"model": "masked"})
+    TrainingRun.objects.filter(pk=dead.pk).update(started_at=long_ago, heartbeat_at=long_ago, created_at=long_ago)
+    alive = TrainingRun.objects.create(kind="tokenizer", status="running", started_at=long_ago,
+                                       heartbeat_at=timezone.now())
+    lost = TrainingRun.objects.create(kind="tokenizer", parameters={"vocab_size": 300})
+    TrainingRun.objects.filter(pk=lost.pk).update(created_at=long_ago)
+    fresh = TrainingRun.objects.create(kind="tokenizer", parameters={"vocab_size": 300})
+
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("ecom_ai", "recover", "--older-than", "3600", stdout=out)
+    assert "1 training run(s) whose worker stopped marked failed, 1 queued run(s) sent again" in out.getvalue()
+    dead.refresh_from_db()
+    assert dead.status == "failed" and dead.finished_at and f"resume={dead.pk}" in dead.error
+    assert TrainingRun.objects.get(pk=alive.pk).status == "running"       # still making progress
+    assert TrainingRun.objects.get(pk=lost.pk).status == "done"           # its message was sent again and it ran
+    assert TrainingRun.objects.get(pk=fresh.pk).status == "queued"        # young: its message may still come
+
+
+def test_a_running_run_reports_signs_of_life(shop):
+    m = runs.train_tokenizer(out=io.StringIO(), vocab_size=300)
+    run = TrainingRun.objects.get(pk=m["run"])
+    assert run.heartbeat_at is not None and run.started_at <= run.heartbeat_at <= run.finished_at

@@ -4,7 +4,7 @@
   ecom_ai run KIND (--ids 1,2,3 | --all) [--param key=value ...] [--budget N] [--wait | --sync]
   ecom_ai retry JOB_ID [--wait]                   queue a job's failed items again
   ecom_ai cancel JOB_ID
-  ecom_ai recover [--older-than SECONDS]          re-queue items whose worker vanished
+  ecom_ai recover [--older-than SECONDS]          re-queue items (and close training runs) whose worker vanished
   ecom_ai evaluate WHAT [--csv FILE] [--model NAME] [--limit N] [--json]
                                                   offline evaluation (see EVALUATIONS)
   ecom_ai train KIND [--csv FILE] [--param key=value ...] [--no-activate]
@@ -161,7 +161,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Job {job.pk}: {'cancelled' if jobs.cancel(job) else 'not active, nothing to cancel'}")
 
     def handle_recover(self, older_than=3600, **_):
+        from ecom_ai.training import runs
+
         self.stdout.write(f"{jobs.recover_stale(older_than)} item(s) queued again")
+        training = runs.recover_stale(older_than)
+        self.stdout.write(f"{training['failed']} training run(s) whose worker stopped marked failed, "
+                          f"{training['requeued']} queued run(s) sent again")
 
     def handle_evaluate(self, what, csv=None, model=None, limit=None, seed=0, json=False, **_):
         try:

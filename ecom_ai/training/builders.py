@@ -46,6 +46,77 @@ def bert_config(tokenizer, size: Size, **extra):
                       max_position_embeddings=max(size.seq, 512), pad_token_id=tokenizer.pad_token_id, **extra)
 
 
+def mean_pool_classifier_class():
+    """``BertMeanPoolForSequenceClassification``: BERT whose classifier reads the mean of the token states
+    rather than the ``<cls>`` state. A masked LM pre-trained from scratch never trains its ``<cls>`` state
+    (there is no next-sentence task), so the mean is the better summary of a review. Registered with the
+    Auto classes (model type ``ecom-ai-bert-mean``), so saved folders load like any Hugging Face model."""
+    global _MEAN_POOL
+    if _MEAN_POOL is None:
+        _MEAN_POOL = _define_mean_pool()
+    return _MEAN_POOL
+
+
+_MEAN_POOL = None
+
+
+def _define_mean_pool():
+    import torch
+    from transformers import AutoConfig, AutoModelForSequenceClassification, BertConfig, BertModel, BertPreTrainedModel
+    from transformers.modeling_outputs import SequenceClassifierOutput
+
+    class MeanPoolBertConfig(BertConfig):
+        model_type = "ecom-ai-bert-mean"
+
+    class BertMeanPoolForSequenceClassification(BertPreTrainedModel):
+        config_class = MeanPoolBertConfig
+
+        def __init__(self, config):
+            super().__init__(config)
+            self.num_labels = config.num_labels
+            self.bert = BertModel(config, add_pooling_layer=False)
+            self.dropout = torch.nn.Dropout(config.classifier_dropout if config.classifier_dropout is not None
+                                            else config.hidden_dropout_prob)
+            self.classifier = torch.nn.Linear(config.hidden_size, config.num_labels)
+            self.post_init()
+
+        def forward(self, input_ids=None, attention_mask=None, labels=None, **kwargs):
+            if attention_mask is None:
+                attention_mask = torch.ones_like(input_ids)
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+            logits = self.classifier(self.dropout(pooled))
+            loss = torch.nn.functional.cross_entropy(logits, labels) if labels is not None else None
+            return SequenceClassifierOutput(loss=loss, logits=logits)
+
+    AutoConfig.register(MeanPoolBertConfig.model_type, MeanPoolBertConfig, exist_ok=True)
+    AutoModelForSequenceClassification.register(MeanPoolBertConfig, BertMeanPoolForSequenceClassification, exist_ok=True)
+    return BertMeanPoolForSequenceClassification
+
+
+def sequence_classifier(num_labels: int, *, pool: str = "mean", base_path=None, tokenizer=None, size: Size | None = None):
+    """A BERT sequence classifier: from the encoder folder ``base_path`` (a pre-trained masked LM, say) or
+    from scratch for ``tokenizer`` and ``size``. ``pool``: "mean" (the mean of the token states, see
+    :func:`mean_pool_classifier_class`) or "cls" (Hugging Face's own head on the ``<cls>`` state). A base
+    that is not a BERT keeps its own Auto head."""
+    from transformers import AutoConfig, AutoModelForSequenceClassification, BertForSequenceClassification
+
+    if pool not in ("mean", "cls"):
+        raise ValueError(f"pool must be 'mean' or 'cls', not {pool!r}")
+    mean_cls = mean_pool_classifier_class()
+    if base_path is not None:
+        model_type = AutoConfig.from_pretrained(str(base_path), local_files_only=True).model_type
+        if pool == "mean" and model_type in ("bert", mean_cls.config_class.model_type):
+            return mean_cls.from_pretrained(str(base_path), num_labels=num_labels, local_files_only=True)
+        return AutoModelForSequenceClassification.from_pretrained(str(base_path), num_labels=num_labels,
+                                                                  local_files_only=True)
+    config = bert_config(tokenizer, size, num_labels=num_labels)
+    if pool == "mean":
+        return mean_cls(mean_cls.config_class(**config.to_diff_dict()))
+    return BertForSequenceClassification(config)
+
+
 def masked_lm(tokenizer, size: Size):
     from transformers import BertForMaskedLM
 
@@ -129,5 +200,5 @@ def count_parameters(model) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-__all__ = ["Size", "causal_lm", "masked_lm", "bert_config", "causal_collate", "mlm_collate", "masked_lm_loss", "classify_collate", "pack",
+__all__ = ["Size", "causal_lm", "masked_lm", "mean_pool_classifier_class", "sequence_classifier", "bert_config", "causal_collate", "mlm_collate", "masked_lm_loss", "classify_collate", "pack",
            "count_parameters"]

@@ -44,6 +44,9 @@ class TransformerTextClassifier:
                 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
                 from ..llm.transformers import resolve_device
+                from .builders import mean_pool_classifier_class
+
+                mean_pool_classifier_class()        # registers the mean-pooling head with the Auto classes
 
                 if not self.path.is_dir():
                     from ..services.artifacts import NoArtifact

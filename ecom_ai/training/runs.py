@@ -246,7 +246,7 @@ def pretrain(*, out=None, csv=None, activate: bool = True, **params) -> dict:
 def finetune_classifier(*, out=None, csv=None, activate: bool = True, **params) -> dict:
     """``ecom_ai train finetune-classifier --param task=sentiment|intent``: fine-tune the pre-trained
     encoder (or a small one from scratch), measured beside the scikit-learn baseline on the same split.
-    params: task, base (active | scratch | /path), max_examples (sentiment: 6000, a stratified sample; 0 = all),
+    params: task, base (active | scratch | /path), pool (mean | cls: what the classifier reads), max_examples (sentiment: 6000, a stratified sample; 0 = all),
     limit (CSV rows), shop (true), test_size, epochs (2 / intent 30), steps, lr, batch_size, hidden, layers,
     heads, seq, baseline (true: fit and compare the scikit-learn model), seed, threads, device."""
     return _run_now(Kind.FINETUNE_CLASSIFIER, out=out, csv=csv, activate=activate, params=params)
@@ -483,8 +483,6 @@ def _macro_f1(y_true, y_pred) -> float:
 
 
 def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
-    from transformers import AutoModelForSequenceClassification, BertForSequenceClassification
-
     from ..nlp import intent as intent_rules
     from ..nlp.text import normalize
     from .classifier import TransformerTextClassifier, predict_ids
@@ -492,6 +490,9 @@ def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) ->
     _quiet_transformers()
     task = _pop(params, "task", "sentiment", str)
     base = _pop(params, "base", "active", str)
+    pool = _pop(params, "pool", "mean", str)
+    if pool not in ("mean", "cls"):
+        raise TrainingError(f"pool must be 'mean' or 'cls', not {pool!r}")
     limit = _pop(params, "limit", None, int)
     max_examples = _pop(params, "max_examples", 6000 if task == "sentiment" else None, int)
     use_shop = bool(_pop(params, "shop", True))
@@ -532,13 +533,12 @@ def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) ->
             raise TrainingError(f"base={base!r} is not a model folder")
     if base_path is not None:
         tokenizer = load_tokenizer(base_path)
-        model = AutoModelForSequenceClassification.from_pretrained(str(base_path), num_labels=len(classes),
-                                                                   local_files_only=True)
+        model = builders.sequence_classifier(len(classes), pool=pool, base_path=base_path)
         size.seq = min(size.seq, int(getattr(model.config, "max_position_embeddings", size.seq)))
         encoder = f"pretrained:{base_path.parent.name}/{base_path.name}"
     else:
         tokenizer, tok_source = _shop_tokenizer(tr_x, reporter)
-        model = BertForSequenceClassification(builders.bert_config(tokenizer, size, num_labels=len(classes)))
+        model = builders.sequence_classifier(len(classes), pool=pool, tokenizer=tokenizer, size=size)
         encoder = f"scratch ({tok_source})"
     model.config.id2label = {i: str(c) for i, c in enumerate(classes)}
     model.config.label2id = {str(c): i for i, c in enumerate(classes)}
@@ -554,7 +554,7 @@ def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) ->
     # held-out accuracy of the transformer
     predicted = predict_ids(model, [ids for ids, _ in eval_ex], tokenizer.pad_token_id).argmax(axis=1)
     pred_labels = [classes[i] for i in predicted]
-    metrics = {"task": task, "encoder": encoder, "parameters": builders.count_parameters(model), "n_train": len(train_ex),
+    metrics = {"task": task, "encoder": encoder, "pool": pool, "parameters": builders.count_parameters(model), "n_train": len(train_ex),
                "n_heldout": len(eval_ex), "steps": settings.steps, "sources": sources,
                "accuracy": _accuracy(te_y, pred_labels), "macro_f1": _macro_f1(te_y, pred_labels),
                "eval_loss": history[-1]["eval_loss"] if history else None}
@@ -633,6 +633,9 @@ def _finetune_replies(run: TrainingRun, params: dict, reporter: _Reporter) -> di
 
     _quiet_transformers()
     base = _pop(params, "base", "active", str)
+    pool = _pop(params, "pool", "mean", str)
+    if pool not in ("mean", "cls"):
+        raise TrainingError(f"pool must be 'mean' or 'cls', not {pool!r}")
     lora = _pop(params, "lora", None)
     lora_r = _pop(params, "lora_r", 8, int)
     lora_alpha = _pop(params, "lora_alpha", 16, int)

@@ -72,3 +72,30 @@ def test_pretraining_for_a_number_of_epochs(shop):
     run = TrainingRun.objects.get(pk=m["run"])
     assert run.status == "done"
     assert m["steps"] == -(-m["train_sequences"] * 2 // 16)
+
+
+def test_the_mean_pooling_classifier_starts_from_a_masked_lm_and_reloads_through_the_auto_classes(char_tokenizer, tmp_path):
+    import json
+
+    from transformers import AutoModelForSequenceClassification, BertForSequenceClassification
+
+    torch.manual_seed(0)
+    mlm = builders.masked_lm(char_tokenizer, builders.Size(hidden=32, layers=1, heads=2, seq=32))
+    mlm.save_pretrained(tmp_path / "lm")
+    model = builders.sequence_classifier(2, pool="mean", base_path=tmp_path / "lm").eval()
+    assert torch.equal(model.bert.embeddings.word_embeddings.weight, mlm.bert.embeddings.word_embeddings.weight)
+    model.save_pretrained(tmp_path / "clf")
+    assert json.loads((tmp_path / "clf" / "config.json").read_text())["model_type"] == "ecom-ai-bert-mean"
+    again = AutoModelForSequenceClassification.from_pretrained(tmp_path / "clf").eval()
+    assert type(again) is type(model)
+    ids = torch.tensor(tok_lib.encode_for_encoder(char_tokenizer, ["质量很好，非常喜欢"], 32))
+    with torch.no_grad():
+        assert torch.allclose(model(input_ids=ids).logits, again(input_ids=ids).logits)
+        # padding does not move the mean
+        padded = torch.cat([ids, torch.full((1, 5), char_tokenizer.pad_token_id)], 1)
+        mask = torch.cat([torch.ones_like(ids), torch.zeros(1, 5, dtype=torch.long)], 1)
+        assert torch.allclose(model(input_ids=ids).logits, model(input_ids=padded, attention_mask=mask).logits, atol=1e-5)
+    cls_head = builders.sequence_classifier(2, pool="cls", base_path=tmp_path / "lm")
+    assert isinstance(cls_head, BertForSequenceClassification)
+    with pytest.raises(ValueError, match="pool"):
+        builders.sequence_classifier(2, pool="max", base_path=tmp_path / "lm")

@@ -5,14 +5,17 @@ was made), then runs the training recipe on the other 80% through the code the s
 
     1. ecom_ai train tokenizer            --param model=char                  (the shop's characters)
     2. ecom_ai train pretrain             --param model=masked --param epochs=N  (BERT, masked LM, from scratch)
-    3. ecom_ai train finetune-classifier  --param task=sentiment --param max_examples=0
+    3. ecom_ai train finetune-classifier  --param task=sentiment --param max_examples=0 --param pool=mean
+                                          --param distill=0.7  (soft labels: an n-gram model's out-of-fold
+                                          probabilities on the same 80%, beside the true labels)
 
 and scores on the held-back 20% (``evaluate_sentiment``, what ``ecom_ai evaluate sentiment --csv --model``
 runs): the fine-tuned transformer, the scikit-learn baseline that step 3 fitted on the same 80%, and the
 corpus README's reference (character 1–3-gram TF-IDF + logistic regression, "about 93%").
 
     .venv/bin/python benchmarks/sentiment_recipe.py [--threads 2] [--hidden 192 --layers 3] [--pretrain-epochs 6]
-        [--epochs 3] [--limit N (rows of the corpus, for a quick look)]
+        [--epochs 4] [--distill 0.7] [--pool mean|cls] [--limit N (rows of the corpus, for a quick look)]
+        [--base FOLDER (an encoder this benchmark pre-trained before: fine-tune only)]
 """
 from __future__ import annotations
 
@@ -67,9 +70,13 @@ def main():
     parser.add_argument("--layers", type=int, default=3)
     parser.add_argument("--heads", type=int, default=4)
     parser.add_argument("--pretrain-epochs", type=float, default=6)
-    parser.add_argument("--epochs", type=float, default=3, help="fine-tuning epochs")
-    parser.add_argument("--lr", type=float, default=5e-4, help="fine-tuning learning rate")
+    parser.add_argument("--epochs", type=float, default=4, help="fine-tuning epochs")
+    parser.add_argument("--lr", type=float, default=3e-4, help="fine-tuning learning rate")
+    parser.add_argument("--distill", type=float, default=0.7, help="weight of the n-gram model's soft labels (0: none)")
+    parser.add_argument("--pool", default="mean", choices=["mean", "cls"])
     parser.add_argument("--limit", type=int, default=None, help="use only this many rows of the corpus")
+    parser.add_argument("--base", default=None, help="an encoder pre-trained on this benchmark's 80%% before: skip "
+                                                     "steps 1-2 and fine-tune it (the split is the same for a seed)")
     args = parser.parse_args()
 
     shutil.rmtree(WORK, ignore_errors=True)
@@ -92,11 +99,13 @@ def main():
         print(f"{label:<12} {timings[label]:7.0f}s  {shown}", flush=True)
         return metrics
 
-    step("tokenizer", runs.train_tokenizer, model="char", csv_limit=0)
-    step("pretrain", runs.pretrain, model="masked", csv_limit=0, epochs=args.pretrain_epochs, batch_size=64,
-         lr=1e-3, eval_every=500, checkpoint_every=1000, test_size=0.02, **size)
+    if not args.base:
+        step("tokenizer", runs.train_tokenizer, model="char", csv_limit=0)
+        step("pretrain", runs.pretrain, model="masked", csv_limit=0, epochs=args.pretrain_epochs, batch_size=64,
+             lr=1e-3, eval_every=500, checkpoint_every=1000, test_size=0.02, **size)
     tuned = step("finetune", runs.finetune_classifier, task="sentiment", max_examples=0, shop=False, test_size=0.05,
-                 epochs=args.epochs, lr=args.lr, batch_size=64, base="active", seq=128)
+                 epochs=args.epochs, lr=args.lr, batch_size=64, eval_every=200, base=args.base or "active", seq=128,
+                 pool=args.pool, distill=args.distill)
 
     def score(version):
         return feedback.evaluate_sentiment(out=io.StringIO(), csv=str(heldout_csv), model=version)["accuracy"]

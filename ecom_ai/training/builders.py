@@ -172,18 +172,39 @@ def masked_lm_loss(model, batch: dict):
 
 
 def classify_collate(pad_id: int):
+    """Pads ``(ids, label)`` examples; ``(ids, label, teacher_probabilities)`` ones add ``teacher``."""
     import torch
 
     def collate(examples):
-        n = max(len(ids) for ids, _ in examples)
+        n = max(len(e[0]) for e in examples)
         ids = torch.full((len(examples), n), pad_id, dtype=torch.long)
         mask = torch.zeros((len(examples), n), dtype=torch.long)
-        for i, (row, _) in enumerate(examples):
-            ids[i, :len(row)] = torch.tensor(row)
-            mask[i, :len(row)] = 1
-        return {"input_ids": ids, "attention_mask": mask, "labels": torch.tensor([y for _, y in examples])}
+        for i, e in enumerate(examples):
+            ids[i, :len(e[0])] = torch.tensor(e[0])
+            mask[i, :len(e[0])] = 1
+        batch = {"input_ids": ids, "attention_mask": mask, "labels": torch.tensor([e[1] for e in examples])}
+        if all(len(e) > 2 for e in examples):
+            batch["teacher"] = torch.tensor([list(e[2]) for e in examples], dtype=torch.float32)
+        return batch
 
     return collate
+
+
+def distillation_loss(weight: float):
+    """``loss_fn`` for :func:`ecom_ai.training.loop.train`: ``(1 - weight)`` × cross-entropy with the labels
+    + ``weight`` × KL divergence from a teacher's class probabilities (a batch's ``teacher``; batches
+    without one, the held-out ones, get the plain cross-entropy)."""
+    import torch.nn.functional as F
+
+    def loss_fn(model, batch):
+        teacher = batch.pop("teacher", None)
+        out = model(**batch)
+        if teacher is None or not weight:
+            return out.loss
+        kl = F.kl_div(F.log_softmax(out.logits.float(), dim=-1), teacher, reduction="batchmean")
+        return (1 - weight) * out.loss + weight * kl
+
+    return loss_fn
 
 
 def pack(sequences: list[list[int]], block: int, eos_id: int) -> list[list[int]]:
@@ -200,5 +221,5 @@ def count_parameters(model) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-__all__ = ["Size", "causal_lm", "masked_lm", "mean_pool_classifier_class", "sequence_classifier", "bert_config", "causal_collate", "mlm_collate", "masked_lm_loss", "classify_collate", "pack",
+__all__ = ["Size", "causal_lm", "masked_lm", "mean_pool_classifier_class", "sequence_classifier", "bert_config", "causal_collate", "mlm_collate", "masked_lm_loss", "classify_collate", "distillation_loss", "pack",
            "count_parameters"]

@@ -246,7 +246,8 @@ def pretrain(*, out=None, csv=None, activate: bool = True, **params) -> dict:
 def finetune_classifier(*, out=None, csv=None, activate: bool = True, **params) -> dict:
     """``ecom_ai train finetune-classifier --param task=sentiment|intent``: fine-tune the pre-trained
     encoder (or a small one from scratch), measured beside the scikit-learn baseline on the same split.
-    params: task, base (active | scratch | /path), pool (mean | cls: what the classifier reads), max_examples (sentiment: 6000, a stratified sample; 0 = all),
+    params: task, base (active | scratch | /path), pool (mean | cls: what the classifier reads), distill (0: the
+    weight of an n-gram model's out-of-fold probabilities beside the labels, sentiment only), max_examples (sentiment: 6000, a stratified sample; 0 = all),
     limit (CSV rows), shop (true), test_size, epochs (2 / intent 30), steps, lr, batch_size, hidden, layers,
     heads, seq, baseline (true: fit and compare the scikit-learn model), seed, threads, device."""
     return _run_now(Kind.FINETUNE_CLASSIFIER, out=out, csv=csv, activate=activate, params=params)
@@ -467,6 +468,28 @@ def _baseline(task: str, tr_x, tr_y, te_x):
     return model, [p for p, _ in model.predict_many(list(te_x))]
 
 
+def _teacher_probabilities(task: str, texts, labels, classes, seed: int):
+    """Out-of-fold class probabilities of an n-gram logistic regression on the training part (5 shuffled
+    folds: each text scored by a model that never saw it), the soft labels of ``distill``."""
+    from collections import Counter
+
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    from ..nlp import sentiment as sentiment_nlp
+
+    if task != "sentiment":
+        raise TrainingError("distill is for task=sentiment")
+    smallest = min(Counter(labels).values())
+    if smallest < 2:
+        raise TrainingError("distill needs at least two training examples of each label")
+    teacher = sentiment_nlp.build_pipeline(C=4.0, classifier="lr")
+    folds = StratifiedKFold(n_splits=min(5, smallest), shuffle=True, random_state=seed)
+    probs = cross_val_predict(teacher, list(texts), list(labels), cv=folds, method="predict_proba")
+    order = sorted(set(labels), key=str)                  # cross_val_predict's column order
+    return probs[:, [order.index(c) for c in classes]].astype(np.float32)
+
+
 def _accuracy(y_true, y_pred) -> float:
     return round(sum(1 for a, b in zip(y_true, y_pred) if a == b) / len(y_true), 4) if y_true else 0.0
 
@@ -493,6 +516,9 @@ def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) ->
     pool = _pop(params, "pool", "mean", str)
     if pool not in ("mean", "cls"):
         raise TrainingError(f"pool must be 'mean' or 'cls', not {pool!r}")
+    distill = _pop(params, "distill", 0.0, float)
+    if not 0 <= distill <= 1:
+        raise TrainingError(f"distill is a weight between 0 and 1, not {distill}")
     limit = _pop(params, "limit", None, int)
     max_examples = _pop(params, "max_examples", 6000 if task == "sentiment" else None, int)
     use_shop = bool(_pop(params, "shop", True))
@@ -544,17 +570,22 @@ def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) ->
     model.config.label2id = {str(c): i for i, c in enumerate(classes)}
     train_ex = list(zip(tok_lib.encode_for_encoder(tokenizer, tr_x, size.seq), [index[y] for y in tr_y]))
     eval_ex = list(zip(tok_lib.encode_for_encoder(tokenizer, te_x, size.seq), [index[y] for y in te_y]))
+    if distill:
+        reporter.write(f"distill: out-of-fold probabilities of the n-gram model on the {len(tr_x)} training texts")
+        teacher = _teacher_probabilities(task, tr_x, tr_y, classes, settings.seed)
+        train_ex = [(ids, y, probs) for (ids, y), probs in zip(train_ex, teacher)]
     settings.steps = steps or max(1, math.ceil(len(train_ex) / settings.batch_size * epochs))
     settings.eval_every = max(1, min(settings.eval_every, settings.steps // 5 or 1))
     reporter.write(f"finetune {task}: {len(train_ex)} train / {len(eval_ex)} held-out, encoder {encoder}, "
                    f"{builders.count_parameters(model):,} parameters, {settings.steps} steps on {device}")
     history = loop.train(model, train_ex, eval_ex, builders.classify_collate(tokenizer.pad_token_id), settings,
-                         device=device, on_log=reporter.loss, on_step=reporter.step)
+                         device=device, on_log=reporter.loss, on_step=reporter.step,
+                         loss_fn=builders.distillation_loss(distill) if distill else None)
 
     # held-out accuracy of the transformer
     predicted = predict_ids(model, [ids for ids, _ in eval_ex], tokenizer.pad_token_id).argmax(axis=1)
     pred_labels = [classes[i] for i in predicted]
-    metrics = {"task": task, "encoder": encoder, "pool": pool, "parameters": builders.count_parameters(model), "n_train": len(train_ex),
+    metrics = {"task": task, "encoder": encoder, "pool": pool, "distill": distill, "parameters": builders.count_parameters(model), "n_train": len(train_ex),
                "n_heldout": len(eval_ex), "steps": settings.steps, "sources": sources,
                "accuracy": _accuracy(te_y, pred_labels), "macro_f1": _macro_f1(te_y, pred_labels),
                "eval_loss": history[-1]["eval_loss"] if history else None}
@@ -636,6 +667,9 @@ def _finetune_replies(run: TrainingRun, params: dict, reporter: _Reporter) -> di
     pool = _pop(params, "pool", "mean", str)
     if pool not in ("mean", "cls"):
         raise TrainingError(f"pool must be 'mean' or 'cls', not {pool!r}")
+    distill = _pop(params, "distill", 0.0, float)
+    if not 0 <= distill <= 1:
+        raise TrainingError(f"distill is a weight between 0 and 1, not {distill}")
     lora = _pop(params, "lora", None)
     lora_r = _pop(params, "lora_r", 8, int)
     lora_alpha = _pop(params, "lora_alpha", 16, int)

@@ -99,3 +99,21 @@ def test_the_mean_pooling_classifier_starts_from_a_masked_lm_and_reloads_through
     assert isinstance(cls_head, BertForSequenceClassification)
     with pytest.raises(ValueError, match="pool"):
         builders.sequence_classifier(2, pool="max", base_path=tmp_path / "lm")
+
+
+def test_distillation_from_a_teacher_that_agrees_with_the_labels_is_the_plain_loss(char_tokenizer):
+    torch.manual_seed(0)
+    model = builders.sequence_classifier(2, tokenizer=char_tokenizer, size=builders.Size(hidden=32, layers=1, heads=2)).eval()
+    ids = tok_lib.encode_for_encoder(char_tokenizer, TEXTS[:4], 32)
+    labels = [1, 1, 0, 1]
+    collate = builders.classify_collate(char_tokenizer.pad_token_id)
+    plain = collate(list(zip(ids, labels)))
+    one_hot = collate([(i, y, [1.0 - y, float(y)]) for i, y in zip(ids, labels)])
+    soft = collate([(i, y, [0.5, 0.5]) for i, y in zip(ids, labels)])
+    assert "teacher" in one_hot and "teacher" not in plain
+    loss = builders.distillation_loss(0.5)
+    with torch.no_grad():
+        ce = float(model(**plain).loss)
+        assert float(loss(model, dict(plain))) == pytest.approx(ce)              # held-out batches: no teacher
+        assert float(loss(model, one_hot)) == pytest.approx(ce, rel=1e-5)        # KL to one-hot = cross-entropy
+        assert float(loss(model, soft)) != pytest.approx(ce, rel=1e-3)

@@ -214,3 +214,16 @@ def test_a_running_run_reports_signs_of_life(shop):
     m = runs.train_tokenizer(out=io.StringIO(), vocab_size=300)
     run = TrainingRun.objects.get(pk=m["run"])
     assert run.heartbeat_at is not None and run.started_at <= run.heartbeat_at <= run.finished_at
+
+
+def test_sentiment_distilled_from_the_n_gram_model(shop, labelled_csv):
+    m = runs.finetune_classifier(out=io.StringIO(), task="sentiment", base="scratch", epochs=4, lr=3e-3, distill=0.5,
+                                 baseline=False, **TINY)
+    run = TrainingRun.objects.get(pk=m["run"])
+    assert run.status == "done" and run.metrics["distill"] == 0.5 and run.metrics["pool"] == "mean"
+    assert _falls(run.loss_history), run.loss_history
+    with pytest.raises(CommandError, match="between 0 and 1"):
+        call_command("ecom_ai", "train", "finetune-classifier", "--param", "distill=2", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="task=sentiment"):
+        call_command("ecom_ai", "train", "finetune-classifier", "--param", "task=intent", "--param", "distill=0.5",
+                     stdout=io.StringIO())

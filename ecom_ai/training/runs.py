@@ -246,10 +246,11 @@ def pretrain(*, out=None, csv=None, activate: bool = True, **params) -> dict:
 def finetune_classifier(*, out=None, csv=None, activate: bool = True, **params) -> dict:
     """``ecom_ai train finetune-classifier --param task=sentiment|intent``: fine-tune the pre-trained
     encoder (or a small one from scratch), measured beside the scikit-learn baseline on the same split.
-    params: task, base (active | scratch | /path), pool (mean | cls: what the classifier reads), distill (0: the
-    weight of an n-gram model's out-of-fold probabilities beside the labels, sentiment only), max_examples (sentiment: 6000, a stratified sample; 0 = all),
-    limit (CSV rows), shop (true), test_size, epochs (2 / intent 30), steps, lr, batch_size, hidden, layers,
-    heads, seq, baseline (true: fit and compare the scikit-learn model), seed, threads, device."""
+    params: task, base (active | scratch | /path), pool (mean | cls: what the classifier reads), distill (0:
+    the weight of an n-gram model's out-of-fold probabilities beside the labels, sentiment only),
+    max_examples (sentiment: 6000, a stratified sample; 0 = all), limit (CSV rows), shop (true), test_size,
+    epochs (2 / intent 30), steps, lr, batch_size, hidden, layers, heads, seq, baseline (true: fit and
+    compare the scikit-learn model), seed, threads, device."""
     return _run_now(Kind.FINETUNE_CLASSIFIER, out=out, csv=csv, activate=activate, params=params)
 
 
@@ -585,7 +586,8 @@ def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) ->
     # held-out accuracy of the transformer
     predicted = predict_ids(model, [ids for ids, _ in eval_ex], tokenizer.pad_token_id).argmax(axis=1)
     pred_labels = [classes[i] for i in predicted]
-    metrics = {"task": task, "encoder": encoder, "pool": pool, "distill": distill, "parameters": builders.count_parameters(model), "n_train": len(train_ex),
+    metrics = {"task": task, "encoder": encoder, "pool": pool, "distill": distill,
+               "parameters": builders.count_parameters(model), "n_train": len(train_ex),
                "n_heldout": len(eval_ex), "steps": settings.steps, "sources": sources,
                "accuracy": _accuracy(te_y, pred_labels), "macro_f1": _macro_f1(te_y, pred_labels),
                "eval_loss": history[-1]["eval_loss"] if history else None}
@@ -664,12 +666,6 @@ def _finetune_replies(run: TrainingRun, params: dict, reporter: _Reporter) -> di
 
     _quiet_transformers()
     base = _pop(params, "base", "active", str)
-    pool = _pop(params, "pool", "mean", str)
-    if pool not in ("mean", "cls"):
-        raise TrainingError(f"pool must be 'mean' or 'cls', not {pool!r}")
-    distill = _pop(params, "distill", 0.0, float)
-    if not 0 <= distill <= 1:
-        raise TrainingError(f"distill is a weight between 0 and 1, not {distill}")
     lora = _pop(params, "lora", None)
     lora_r = _pop(params, "lora_r", 8, int)
     lora_alpha = _pop(params, "lora_alpha", 16, int)

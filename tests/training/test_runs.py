@@ -227,3 +227,8 @@ def test_sentiment_distilled_from_the_n_gram_model(shop, labelled_csv):
     with pytest.raises(CommandError, match="task=sentiment"):
         call_command("ecom_ai", "train", "finetune-classifier", "--param", "task=intent", "--param", "distill=0.5",
                      stdout=io.StringIO())
+
+
+def test_reply_fine_tuning_refuses_the_classifier_parameters(shop):
+    with pytest.raises(CommandError, match="Unknown parameter.*pool"):
+        call_command("ecom_ai", "train", "finetune-replies", "--param", "pool=mean", stdout=io.StringIO())

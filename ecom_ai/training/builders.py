@@ -158,9 +158,9 @@ def mlm_collate(tokenizer, probability: float = 0.15):
 
 
 def masked_lm_loss(model, batch: dict):
-    """A ``BertForMaskedLM``'s loss with the vocabulary head applied to the masked positions only (about 15% of them):
-    the same value as ``model(**batch).loss``, for a fraction of the head's cost, which dominates a small
-    encoder over a character vocabulary."""
+    """A ``BertForMaskedLM``'s loss with the vocabulary head applied to the masked positions only (about
+    15% of them): the same value as ``model(**batch).loss``, for a fraction of the head's cost, which
+    dominates a small encoder over a character vocabulary."""
     import torch.nn.functional as F
 
     labels = batch["labels"]
@@ -221,5 +221,6 @@ def count_parameters(model) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-__all__ = ["Size", "causal_lm", "masked_lm", "mean_pool_classifier_class", "sequence_classifier", "bert_config", "causal_collate", "mlm_collate", "masked_lm_loss", "classify_collate", "distillation_loss", "pack",
+__all__ = ["Size", "causal_lm", "masked_lm", "mean_pool_classifier_class", "sequence_classifier", "bert_config",
+           "causal_collate", "mlm_collate", "masked_lm_loss", "classify_collate", "distillation_loss", "pack",
            "count_parameters"]

@@ -95,6 +95,9 @@ def _define_mean_pool():
     return BertMeanPoolForSequenceClassification
 
 
+POOLS = ("mean", "cls")
+
+
 def sequence_classifier(num_labels: int, *, pool: str = "mean", base_path=None, tokenizer=None, size: Size | None = None):
     """A BERT sequence classifier: from the encoder folder ``base_path`` (a pre-trained masked LM, say) or
     from scratch for ``tokenizer`` and ``size``. ``pool``: "mean" (the mean of the token states, see
@@ -102,7 +105,7 @@ def sequence_classifier(num_labels: int, *, pool: str = "mean", base_path=None, 
     that is not a BERT keeps its own Auto head."""
     from transformers import AutoConfig, AutoModelForSequenceClassification, BertForSequenceClassification
 
-    if pool not in ("mean", "cls"):
+    if pool not in POOLS:
         raise ValueError(f"pool must be 'mean' or 'cls', not {pool!r}")
     mean_cls = mean_pool_classifier_class()
     if base_path is not None:
@@ -221,6 +224,6 @@ def count_parameters(model) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-__all__ = ["Size", "causal_lm", "masked_lm", "mean_pool_classifier_class", "sequence_classifier", "bert_config",
-           "causal_collate", "mlm_collate", "masked_lm_loss", "classify_collate", "distillation_loss", "pack",
+__all__ = ["Size", "POOLS", "causal_lm", "masked_lm", "mean_pool_classifier_class", "sequence_classifier",
+           "bert_config", "causal_collate", "mlm_collate", "masked_lm_loss", "classify_collate", "distillation_loss", "pack",
            "count_parameters"]

@@ -515,7 +515,7 @@ def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) ->
     task = _pop(params, "task", "sentiment", str)
     base = _pop(params, "base", "active", str)
     pool = _pop(params, "pool", "mean", str)
-    if pool not in ("mean", "cls"):
+    if pool not in builders.POOLS:              # checked before any data is read
         raise TrainingError(f"pool must be 'mean' or 'cls', not {pool!r}")
     distill = _pop(params, "distill", 0.0, float)
     if not 0 <= distill <= 1:

@@ -194,13 +194,21 @@ class TrainingRunAdmin(JobActionsMixin, admin.ModelAdmin):
         if "baseline_accuracy" not in m:
             return "-"
         better = _("trained model") if m["accuracy"] >= m["baseline_accuracy"] else _("baseline")
-        return format_html(
+        table = format_html(
             "<table><tr><th></th><th>{}</th><th>{}</th></tr>"
             "<tr><th>{}</th><td>{}</td><td>{}</td></tr>"
             "<tr><th>{}</th><td>{}</td><td>{}</td></tr></table><p>{}: <strong>{}</strong> · {} {}</p>",
             _("trained model"), _("baseline"), _("accuracy"), _pct(m["accuracy"]), _pct(m["baseline_accuracy"]),
             _("macro F1"), m.get("macro_f1", "-"), m.get("baseline_macro_f1", "-"),
             _("better on this split"), better, _("held-out examples:"), m.get("n_heldout", "-"))
+        never = m.get("never_seen")
+        if not isinstance(never, dict):
+            return table
+        # a recipe's part of the corpus held back before any step (pre-training included) read it
+        return format_html(
+            "{}<p>{}: {} {} · {} {} · {} {}</p>", table, _("Reviews held back before pre-training"),
+            _("trained model"), _pct(never.get("accuracy")), _("baseline"), _pct(never.get("baseline_accuracy")),
+            _("examples:"), never.get("n", "-"))
 
     # ------------------------------------------------------------ actions
     @admin.action(description=_("Make active (serve this model)"), permissions=["run_ai_job"])

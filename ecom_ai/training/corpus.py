@@ -50,16 +50,18 @@ def csv_texts(path, *, limit: int | None = None, seed: int = 0) -> list[str]:
     return out
 
 
-def corpus(*, csv=None, csv_limit: int | None = None, seed: int = 0) -> list[str]:
-    """The shop's texts plus, optionally, a CSV's text column; exact duplicates dropped."""
-    texts = list(shop_texts())
+def corpus(*, csv=None, csv_limit: int | None = None, seed: int = 0, shop: bool = True) -> list[str]:
+    """The shop's texts (unless ``shop`` is false) plus, optionally, a CSV's text column; exact duplicates dropped."""
+    texts = list(shop_texts()) if shop else []
     if csv:
         texts += csv_texts(csv, limit=csv_limit, seed=seed)
     return list(dict.fromkeys(texts))
 
 
-def split(n: int, test_size: float, seed: int, labels: Sequence | None = None) -> tuple[list[int], list[int]]:
-    """Train / held-out indices; stratified by ``labels`` when given. Deterministic for a seed."""
+def split(n: int, test_size: float, seed: int, labels: Sequence | None = None,
+          ordered: bool = True) -> tuple[list[int], list[int]]:
+    """Train / held-out indices; stratified by ``labels`` when given. Deterministic for a seed. In index
+    order, or (``ordered=False``) as drawn: label group by label group, shuffled within each."""
     rng = random.Random(seed)
     groups: dict = defaultdict(list)
     for i in range(n):
@@ -73,7 +75,7 @@ def split(n: int, test_size: float, seed: int, labels: Sequence | None = None) -
             k = max(1, min(k, len(idx) - 1))
         test += idx[:k]
         train += idx[k:]
-    return sorted(train), sorted(test)
+    return (sorted(train), sorted(test)) if ordered else (train, test)
 
 
 def sentiment_examples(*, csv=None, limit: int | None = None, seed: int = 0, shop: bool = True) -> tuple[list[str], list[int], dict]:

@@ -18,6 +18,7 @@ import math
 import time
 import traceback
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.utils import timezone
 
@@ -75,7 +76,9 @@ def check_request(kind: str, params: dict | None) -> tuple[str, dict]:
         if source is None or source.kind != Kind.PRETRAIN:
             raise TrainingError(f"resume={params['resume']!r} names no pre-training run")
         params = {**{k: v for k, v in source.parameters.items() if k != "resume"}, **params}
-    return _task_of(kind, params), params
+    task = _task_of(kind, params)
+    OPTIONS[kind]({k: v for k, v in params.items() if k != "threads"})   # every parameter read now, not in a worker
+    return task, params
 
 
 def create_run(kind: str, params: dict | None = None, *, csv=None, activate: bool = True, user=None) -> TrainingRun:
@@ -230,7 +233,8 @@ def _run_now(kind: str, *, out, csv, activate, params) -> dict:
 
 def train_tokenizer(*, out=None, csv=None, activate: bool = True, **params) -> dict:
     """``ecom_ai train tokenizer``: byte-level BPE on the shop's text. params: vocab_size (8000),
-    min_frequency (2), model (bpe | char), csv_limit (20000 rows of --csv), seed."""
+    min_frequency (2), model (bpe | char), csv_limit (20000 rows of --csv), shop (true: the shop's own texts
+    too), seed."""
     return _run_now(Kind.TOKENIZER, out=out, csv=csv, activate=activate, params=params)
 
 
@@ -239,7 +243,7 @@ def pretrain(*, out=None, csv=None, activate: bool = True, **params) -> dict:
     (``model=masked``, BERT) LM from scratch on the shop's text; ``resume=RUN_ID`` continues a run.
     params: hidden (128), layers (2), heads (4), seq (128), steps (300) or epochs (passes over the corpus),
     batch_size (16), lr, eval_every, checkpoint_every, test_size (0.1), seed, threads, device, csv_limit
-    (20000 rows of --csv; 0 = all)."""
+    (20000 rows of --csv; 0 = all), shop (true: the shop's own texts too), tokenizer (active | /path)."""
     return _run_now(Kind.PRETRAIN, out=out, csv=csv, activate=activate, params=params)
 
 
@@ -294,6 +298,23 @@ def _pop(params: dict, key: str, default, cast=None):
         raise TrainingError(f"Parameter {key}={value!r} is not valid: {exc}") from exc
 
 
+def _flag(params: dict, key: str, default: bool) -> bool:
+    """A yes/no parameter: true/false, 1/0, yes/no (a JSON bool from --param or the admin)."""
+    value = params.pop(key, default)
+    if isinstance(value, str) and value.strip().lower() in ("true", "1", "yes", "false", "0", "no"):
+        return value.strip().lower() in ("true", "1", "yes")
+    if isinstance(value, (bool, int)) and value in (0, 1):
+        return bool(value)
+    raise TrainingError(f"Parameter {key}={value!r} is not valid: say true or false")
+
+
+def _size(params: dict, **defaults) -> builders.Size:
+    try:
+        return builders.Size.from_params(params, **defaults)
+    except (TypeError, ValueError) as exc:
+        raise TrainingError(f"Model size: {exc}") from exc
+
+
 def _reject_unknown(kind: str, params: dict) -> None:
     if params:
         raise TrainingError(f"Unknown parameter(s) for {kind}: {', '.join(sorted(params))}")
@@ -340,14 +361,19 @@ def _quiet_transformers():
 
 # =========================================================================== tokenizer
 
-def _train_tokenizer(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
-    vocab_size = _pop(params, "vocab_size", 8000, int)
-    min_frequency = _pop(params, "min_frequency", 2, int)
-    model = _pop(params, "model", "bpe", str)
-    csv_limit = _pop(params, "csv_limit", 20000, int)
-    seed = _pop(params, "seed", 0, int)
+def _tokenizer_options(params: dict) -> SimpleNamespace:
+    o = SimpleNamespace(
+        vocab_size=_pop(params, "vocab_size", 8000, int), min_frequency=_pop(params, "min_frequency", 2, int),
+        model=_pop(params, "model", "bpe", str), csv_limit=_pop(params, "csv_limit", 20000, int),
+        shop=_flag(params, "shop", True), seed=_pop(params, "seed", 0, int))
     _reject_unknown("tokenizer", params)
-    texts = corpus.corpus(csv=run.csv or None, csv_limit=csv_limit, seed=seed)
+    return o
+
+
+def _train_tokenizer(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
+    o = _tokenizer_options(params)
+    vocab_size, min_frequency, model = o.vocab_size, o.min_frequency, o.model
+    texts = corpus.corpus(csv=run.csv or None, csv_limit=o.csv_limit, seed=o.seed, shop=o.shop)
     reporter.data(len(texts))
     reporter.write(f"tokenizer: {len(texts)} texts, {sum(map(len, texts))} characters")
     started = time.perf_counter()
@@ -367,22 +393,28 @@ def _train_tokenizer(run: TrainingRun, params: dict, reporter: _Reporter) -> dic
 
 # =========================================================================== pre-training
 
+def _pretrain_options(params: dict) -> SimpleNamespace:
+    task = _pop(params, "model", "causal", str)
+    o = SimpleNamespace(
+        task=task, arch=_pop(params, "arch", "gpt2", str), resume_id=_pop(params, "resume", None, int),
+        tokenizer=_pop(params, "tokenizer", "active", str),
+        test_size=_pop(params, "test_size", 0.1, float), csv_limit=_pop(params, "csv_limit", 20000, int),
+        shop=_flag(params, "shop", True), epochs=_pop(params, "epochs", None, float),
+        device=_pop(params, "device", "auto", str), size=_size(params),
+        settings=_loop_settings(params, steps=300, batch_size=16, lr=1e-3 if task == "causal" else 5e-4,
+                                eval_every=50, checkpoint_every=100))
+    _reject_unknown("pretrain", params)
+    return o
+
+
 def _pretrain(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
     _quiet_transformers()
-    task = _pop(params, "model", "causal", str)
-    arch = _pop(params, "arch", "gpt2", str)
-    resume_id = _pop(params, "resume", None, int)
-    test_size = _pop(params, "test_size", 0.1, float)
-    csv_limit = _pop(params, "csv_limit", 20000, int)
-    epochs = _pop(params, "epochs", None, float)
-    device = resolve_device(_pop(params, "device", "auto", str))
-    size = builders.Size.from_params(params)
-    settings = _loop_settings(params, steps=300, batch_size=16, lr=1e-3 if task == "causal" else 5e-4,
-                              eval_every=50, checkpoint_every=100)
-    _reject_unknown("pretrain", params)
+    o = _pretrain_options(params)
+    task, arch, resume_id, test_size, epochs, device, size, settings = (
+        o.task, o.arch, o.resume_id, o.test_size, o.epochs, resolve_device(o.device), o.size, o.settings)
     loop.seed_everything(settings.seed)
 
-    texts = corpus.corpus(csv=run.csv or None, csv_limit=csv_limit, seed=settings.seed)
+    texts = corpus.corpus(csv=run.csv or None, csv_limit=o.csv_limit, seed=settings.seed, shop=o.shop)
     if len(texts) < 10:
         raise TrainingError(f"Only {len(texts)} texts in the shop: seed the shop (or give --csv) before pre-training.")
     train_idx, test_idx = corpus.split(len(texts), test_size, settings.seed)
@@ -402,8 +434,13 @@ def _pretrain(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
         config = AutoConfig.from_pretrained(state_dir / "model-config", local_files_only=True)
         model = (AutoModelForCausalLM if task == "causal" else AutoModelForMaskedLM).from_config(config)
         reporter.write(f"resuming run #{resume_id} at step {resume_state['step']}")
+    elif o.tokenizer != "active":
+        if not Path(o.tokenizer).is_dir():
+            raise TrainingError(f"tokenizer={o.tokenizer!r} is not a tokenizer folder")
+        tokenizer, tokenizer_source = load_tokenizer(o.tokenizer), f"tokenizer:{Path(o.tokenizer).name}"
     else:
         tokenizer, tokenizer_source = _shop_tokenizer([texts[i] for i in train_idx], reporter)
+    if resume_state is None:
         model = builders.causal_lm(tokenizer, size, arch) if task == "causal" else builders.masked_lm(tokenizer, size)
     tokenizer.save_pretrained(str(directory / "tokenizer"))
     model.config.save_pretrained(str(directory / "model-config"))
@@ -469,9 +506,9 @@ def _baseline(task: str, tr_x, tr_y, te_x):
     return model, [p for p, _ in model.predict_many(list(te_x))]
 
 
-def _teacher_probabilities(task: str, texts, labels, classes, seed: int):
-    """Out-of-fold class probabilities of an n-gram logistic regression on the training part (5 shuffled
-    folds: each text scored by a model that never saw it), the soft labels of ``distill``."""
+def _teacher_probabilities(texts, labels, classes, seed: int):
+    """Out-of-fold class probabilities of an n-gram logistic regression on the sentiment training part (5
+    shuffled folds: each text scored by a model that never saw it), the soft labels of ``distill``."""
     from collections import Counter
 
     import numpy as np
@@ -479,8 +516,6 @@ def _teacher_probabilities(task: str, texts, labels, classes, seed: int):
 
     from ..nlp import sentiment as sentiment_nlp
 
-    if task != "sentiment":
-        raise TrainingError("distill is for task=sentiment")
     smallest = min(Counter(labels).values())
     if smallest < 2:
         raise TrainingError("distill needs at least two training examples of each label")
@@ -506,32 +541,39 @@ def _macro_f1(y_true, y_pred) -> float:
     return round(sum(scores) / len(scores), 4) if scores else 0.0
 
 
+def _classifier_options(params: dict) -> SimpleNamespace:
+    task = _pop(params, "task", "sentiment", str)
+    o = SimpleNamespace(task=task, base=_pop(params, "base", "active", str), pool=_pop(params, "pool", "mean", str),
+                        distill=_pop(params, "distill", 0.0, float))
+    if o.pool not in builders.POOLS:
+        raise TrainingError(f"pool must be 'mean' or 'cls', not {o.pool!r}")
+    if not 0 <= o.distill <= 1:
+        raise TrainingError(f"distill is a weight between 0 and 1, not {o.distill}")
+    if o.distill and task != "sentiment":
+        raise TrainingError("distill is for task=sentiment")
+    o.__dict__.update(
+        limit=_pop(params, "limit", None, int),
+        max_examples=_pop(params, "max_examples", 6000 if task == "sentiment" else None, int),
+        shop=_flag(params, "shop", True), test_size=_pop(params, "test_size", 0.1 if task == "sentiment" else 0.2, float),
+        epochs=_pop(params, "epochs", 2 if task == "sentiment" else 30, float), steps=_pop(params, "steps", None, int),
+        device=_pop(params, "device", "auto", str), baseline=_flag(params, "baseline", True),
+        size=_size(params, seq=128 if task == "sentiment" else 64),
+        settings=_loop_settings(params, steps=1, batch_size=32, lr=1e-3 if task == "sentiment" else 2e-3,
+                                eval_every=50, checkpoint_every=10 ** 9))
+    _reject_unknown("finetune-classifier", params)
+    return o
+
+
 def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
     from ..nlp import intent as intent_rules
     from ..nlp.text import normalize
     from .classifier import TransformerTextClassifier, predict_ids
 
     _quiet_transformers()
-    task = _pop(params, "task", "sentiment", str)
-    base = _pop(params, "base", "active", str)
-    pool = _pop(params, "pool", "mean", str)
-    if pool not in builders.POOLS:              # checked before any data is read
-        raise TrainingError(f"pool must be 'mean' or 'cls', not {pool!r}")
-    distill = _pop(params, "distill", 0.0, float)
-    if not 0 <= distill <= 1:
-        raise TrainingError(f"distill is a weight between 0 and 1, not {distill}")
-    limit = _pop(params, "limit", None, int)
-    max_examples = _pop(params, "max_examples", 6000 if task == "sentiment" else None, int)
-    use_shop = bool(_pop(params, "shop", True))
-    test_size = _pop(params, "test_size", 0.1 if task == "sentiment" else 0.2, float)
-    epochs = _pop(params, "epochs", 2 if task == "sentiment" else 30, float)
-    steps = _pop(params, "steps", None, int)
-    device = resolve_device(_pop(params, "device", "auto", str))
-    compare = bool(_pop(params, "baseline", True))
-    size = builders.Size.from_params(params, seq=128 if task == "sentiment" else 64)
-    settings = _loop_settings(params, steps=1, batch_size=32, lr=1e-3 if task == "sentiment" else 2e-3, eval_every=50,
-                              checkpoint_every=10 ** 9)
-    _reject_unknown("finetune-classifier", params)
+    o = _classifier_options(params)
+    task, base, pool, distill, limit, max_examples, use_shop, test_size, epochs, steps, device, compare, size, settings = (
+        o.task, o.base, o.pool, o.distill, o.limit, o.max_examples, o.shop, o.test_size, o.epochs, o.steps,
+        resolve_device(o.device), o.baseline, o.size, o.settings)
     loop.seed_everything(settings.seed)
 
     if task == "sentiment":
@@ -573,7 +615,7 @@ def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) ->
     eval_ex = list(zip(tok_lib.encode_for_encoder(tokenizer, te_x, size.seq), [index[y] for y in te_y]))
     if distill:
         reporter.write(f"distill: out-of-fold probabilities of the n-gram model on the {len(tr_x)} training texts")
-        teacher = _teacher_probabilities(task, tr_x, tr_y, classes, settings.seed)
+        teacher = _teacher_probabilities(tr_x, tr_y, classes, settings.seed)
         train_ex = [(ids, y, probs) for (ids, y), probs in zip(train_ex, teacher)]
     settings.steps = steps or max(1, math.ceil(len(train_ex) / settings.batch_size * epochs))
     settings.eval_every = max(1, min(settings.eval_every, settings.steps // 5 or 1))
@@ -660,22 +702,25 @@ def _sft_examples(tokenizer, pairs: list[dict], max_length: int) -> list[dict]:
     return out
 
 
+def _replies_options(params: dict) -> SimpleNamespace:
+    o = SimpleNamespace(
+        base=_pop(params, "base", "active", str), lora=_pop(params, "lora", None), lora_r=_pop(params, "lora_r", 8, int),
+        lora_alpha=_pop(params, "lora_alpha", 16, int), max_length=_pop(params, "max_length", 512, int),
+        test_size=_pop(params, "test_size", 0.1, float), epochs=_pop(params, "epochs", 3, float),
+        steps=_pop(params, "steps", None, int), device=_pop(params, "device", "auto", str),
+        settings=_loop_settings(params, steps=1, batch_size=4, lr=5e-4, eval_every=20, checkpoint_every=10 ** 9))
+    _reject_unknown("finetune-replies", params)
+    return o
+
+
 def _finetune_replies(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
     import torch
     from transformers import AutoModelForCausalLM
 
     _quiet_transformers()
-    base = _pop(params, "base", "active", str)
-    lora = _pop(params, "lora", None)
-    lora_r = _pop(params, "lora_r", 8, int)
-    lora_alpha = _pop(params, "lora_alpha", 16, int)
-    max_length = _pop(params, "max_length", 512, int)
-    test_size = _pop(params, "test_size", 0.1, float)
-    epochs = _pop(params, "epochs", 3, float)
-    steps = _pop(params, "steps", None, int)
-    device = resolve_device(_pop(params, "device", "auto", str))
-    settings = _loop_settings(params, steps=1, batch_size=4, lr=5e-4, eval_every=20, checkpoint_every=10 ** 9)
-    _reject_unknown("finetune-replies", params)
+    o = _replies_options(params)
+    base, lora, lora_r, lora_alpha, max_length, test_size, epochs, steps, device, settings = (
+        o.base, o.lora, o.lora_r, o.lora_alpha, o.max_length, o.test_size, o.epochs, o.steps, resolve_device(o.device), o.settings)
     loop.seed_everything(settings.seed)
 
     base_path = active_path("lm-causal") if base == "active" else Path(base)
@@ -730,6 +775,14 @@ def _finetune_replies(run: TrainingRun, params: dict, reporter: _Reporter) -> di
     reporter.write(f"replies {version}: eval loss {metrics['eval_loss_start']} → {last_eval}")
     return metrics
 
+
+#: each kind's parameter reader: pops what it knows, raises TrainingError on a bad or unknown one
+OPTIONS = {
+    Kind.TOKENIZER: _tokenizer_options,
+    Kind.PRETRAIN: _pretrain_options,
+    Kind.FINETUNE_CLASSIFIER: _classifier_options,
+    Kind.FINETUNE_REPLIES: _replies_options,
+}
 
 TRAINERS = {
     Kind.TOKENIZER: _train_tokenizer,

@@ -53,6 +53,7 @@ TRAINERS = {
     "pretrain": "ecom_ai.training.runs.pretrain",
     "finetune-classifier": "ecom_ai.training.runs.finetune_classifier",
     "finetune-replies": "ecom_ai.training.runs.finetune_replies",
+    "sentiment-recipe": "ecom_ai.training.recipes.sentiment",
 }
 
 

@@ -243,7 +243,8 @@ def pretrain(*, out=None, csv=None, activate: bool = True, **params) -> dict:
     (``model=masked``, BERT) LM from scratch on the shop's text; ``resume=RUN_ID`` continues a run.
     params: hidden (128), layers (2), heads (4), seq (128), steps (300) or epochs (passes over the corpus),
     batch_size (16), lr, eval_every, checkpoint_every, test_size (0.1), seed, threads, device, csv_limit
-    (20000 rows of --csv; 0 = all), shop (true: the shop's own texts too), tokenizer (active | /path)."""
+    (20000 rows of --csv; 0 = all), shop (true: the shop's own texts too), tokenizer (active | /path), init
+    (/path: continue pre-training that model, with its tokenizer and size, on a new schedule)."""
     return _run_now(Kind.PRETRAIN, out=out, csv=csv, activate=activate, params=params)
 
 
@@ -395,8 +396,14 @@ def _train_tokenizer(run: TrainingRun, params: dict, reporter: _Reporter) -> dic
 
 def _pretrain_options(params: dict) -> SimpleNamespace:
     task = _pop(params, "model", "causal", str)
+    init = _pop(params, "init", None, str)
+    if init is not None:
+        clash = [k for k in ("tokenizer", "arch", "hidden", "layers", "heads") if k in params]
+        if clash:
+            raise TrainingError(f"init={init!r} continues a pre-trained model with its own tokenizer and size: "
+                                f"drop {', '.join(clash)}")
     o = SimpleNamespace(
-        task=task, arch=_pop(params, "arch", "gpt2", str), resume_id=_pop(params, "resume", None, int),
+        task=task, init=init, arch=_pop(params, "arch", "gpt2", str), resume_id=_pop(params, "resume", None, int),
         tokenizer=_pop(params, "tokenizer", "active", str),
         test_size=_pop(params, "test_size", 0.1, float), csv_limit=_pop(params, "csv_limit", 20000, int),
         shop=_flag(params, "shop", True), epochs=_pop(params, "epochs", None, float),
@@ -434,13 +441,22 @@ def _pretrain(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
         config = AutoConfig.from_pretrained(state_dir / "model-config", local_files_only=True)
         model = (AutoModelForCausalLM if task == "causal" else AutoModelForMaskedLM).from_config(config)
         reporter.write(f"resuming run #{resume_id} at step {resume_state['step']}")
+    elif o.init is not None:                    # continued pre-training: its weights, its tokenizer, a new schedule
+        from transformers import AutoModelForCausalLM, AutoModelForMaskedLM
+
+        if not Path(o.init).is_dir():
+            raise TrainingError(f"init={o.init!r} is not a model folder")
+        tokenizer, tokenizer_source = load_tokenizer(o.init), f"init:{o.init}"
+        model = (AutoModelForCausalLM if task == "causal" else AutoModelForMaskedLM).from_pretrained(
+            o.init, local_files_only=True)
+        size.seq = min(size.seq, int(getattr(model.config, "max_position_embeddings", size.seq)))
     elif o.tokenizer != "active":
         if not Path(o.tokenizer).is_dir():
             raise TrainingError(f"tokenizer={o.tokenizer!r} is not a tokenizer folder")
         tokenizer, tokenizer_source = load_tokenizer(o.tokenizer), f"tokenizer:{Path(o.tokenizer).name}"
     else:
         tokenizer, tokenizer_source = _shop_tokenizer([texts[i] for i in train_idx], reporter)
-    if resume_state is None:
+    if resume_state is None and o.init is None:
         model = builders.causal_lm(tokenizer, size, arch) if task == "causal" else builders.masked_lm(tokenizer, size)
     tokenizer.save_pretrained(str(directory / "tokenizer"))
     model.config.save_pretrained(str(directory / "model-config"))
@@ -467,13 +483,15 @@ def _pretrain(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
                          loss_fn=builders.masked_lm_loss if task == "masked" else None)
     first = next((h["eval_loss"] for h in history if h["eval_loss"] is not None), None)
     last = history[-1]["eval_loss"] if history else None
-    metrics = {"model": task, "arch": arch if task == "causal" else "bert", "parameters": builders.count_parameters(model),
+    metrics = {"model": task, "arch": model.config.model_type, "parameters": builders.count_parameters(model),
                "texts": len(texts), "train_sequences": len(train_ex), "eval_sequences": len(eval_ex),
                "steps": settings.steps, "eval_loss_start": first, "eval_loss": last,
                "perplexity": round(math.exp(last), 3) if last is not None and last < 50 else None,
                "tokenizer": tokenizer_source, "device": device}
     if resume_id is not None:
         metrics["resumed_from"] = resume_id
+    if o.init is not None:
+        metrics["continued_from"] = o.init
     model.to("cpu")
     if task == "causal":
         model.generation_config.eos_token_id = tokenizer.eos_token_id

@@ -92,6 +92,23 @@ def test_pretraining_resumes_from_its_checkpoint(shop, monkeypatch):
         runs.create_run("pretrain", {"resume": 999999})
 
 
+def test_pretraining_continues_a_finished_model_on_a_new_schedule(shop):
+    first = TrainingRun.objects.get(pk=runs.pretrain(out=io.StringIO(), model="masked", steps=30, eval_every=10,
+                                                     lr=3e-3, **TINY)["run"])
+    tiny = {k: v for k, v in TINY.items() if k not in ("hidden", "layers", "heads")}
+    more = TrainingRun.objects.get(pk=runs.pretrain(out=io.StringIO(), model="masked", steps=30, eval_every=10,
+                                                    lr=3e-3, init=first.artifact_path, **tiny)["run"])
+    assert more.metrics["continued_from"] == first.artifact_path and more.metrics["arch"] == "bert"
+    assert more.metrics["parameters"] == first.metrics["parameters"]
+    # it starts where the first one ended, not from scratch
+    assert more.loss_history[0]["eval_loss"] < first.loss_history[0]["eval_loss"] - 1
+    with pytest.raises(CommandError, match="its own tokenizer and size: drop hidden"):
+        call_command("ecom_ai", "train", "pretrain", "--param", f"init={first.artifact_path}", "--param", "hidden=64",
+                     stdout=io.StringIO())
+    with pytest.raises(CommandError, match="is not a model folder"):
+        call_command("ecom_ai", "train", "pretrain", "--param", "init=/nonexistent", stdout=io.StringIO())
+
+
 def test_sentiment_classifier_beside_the_baseline_and_evaluated_by_the_command(shop, labelled_csv):
     from ecom_ai.nlp import sentiment as sentiment_nlp
 

@@ -5,7 +5,7 @@ Runs the sentiment recipe (``ecom_ai.training.recipes.SENTIMENT``, what ``make t
 
     0. hold back 20% of the corpus, stratified by category and label, before anything is trained;
     1. tokenizer  --param model=char                                  (the shop's characters, on the 80%)
-    2. pretrain   --param model=masked --param epochs=6                 (BERT, masked LM, from scratch, the 80%)
+    2. pretrain   --param model=masked --param epochs=14                (BERT, masked LM, from scratch, the 80%)
     3. finetune   --param task=sentiment --param pool=mean --param distill=0.7  (soft labels: an n-gram
                   model's out-of-fold probabilities on the same 80%, beside the true labels)
 
@@ -17,7 +17,7 @@ script adds the corpus README's reference (character 1–3-gram TF-IDF + logisti
         [--pretrain-epochs N] [--epochs N] [--lr X] [--distill W] [--pool mean|cls]
         [--limit N (rows of the corpus, for a quick look)] [--base FOLDER (an encoder pre-trained before:
         fine-tune only)]
-Options left out keep the recipe's values. About 45 minutes on 2 CPU cores.
+Options left out keep the recipe's values. About an hour on 2 CPU cores.
 """
 # long-running: `make benchmarks` runs it only with LONG=1
 from __future__ import annotations

@@ -32,11 +32,12 @@ from . import corpus, runs
 
 Kind = TrainingRun.Kind
 
-#: the sentiment recipe measured in benchmarks/sentiment_recipe.py and the README (2 CPU cores: ~45 min)
+#: the sentiment recipe measured in benchmarks/sentiment_recipe.py and the README (2 CPU cores: about an hour,
+#: 48 min of it pre-training)
 SENTIMENT = {
     "tokenizer": {"model": "char", "csv_limit": 0, "shop": False},
     "pretrain": {"model": "masked", "csv_limit": 0, "shop": False, "hidden": 192, "layers": 3, "heads": 4, "seq": 128,
-                 "epochs": 6, "batch_size": 64, "lr": 1e-3, "eval_every": 500, "checkpoint_every": 1000,
+                 "epochs": 14, "batch_size": 64, "lr": 1e-3, "eval_every": 500, "checkpoint_every": 1000,
                  "test_size": 0.02},
     "finetune": {"task": "sentiment", "max_examples": 0, "shop": False, "test_size": 0.05, "epochs": 4, "lr": 3e-4,
                  "batch_size": 64, "eval_every": 200, "seq": 128, "pool": "mean", "distill": 0.7},

@@ -42,7 +42,7 @@ test-services: install
 # n-gram model's out-of-fold probabilities as soft labels) beside the scikit-learn baseline; both are scored
 # on the held-back reviews and the better one serves. The recipe's parameters live in
 # ecom_ai/training/recipes.py; override a step with PARAMS="--param pretrain.epochs=12 --param device=cuda".
-# About an hour on 2 CPU cores; minutes with CUDA. benchmarks/sentiment_recipe.py measures it.
+# About 95 minutes on 2 CPU cores; minutes with CUDA. benchmarks/sentiment_recipe.py measures it.
 CORPUS ?= ../shared/data/online_shopping_reviews.dev.csv.gz
 PARAMS ?=
 train-sentiment: install

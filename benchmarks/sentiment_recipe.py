@@ -6,6 +6,7 @@ Runs the sentiment recipe (``ecom_ai.training.recipes.SENTIMENT``, what ``make t
     0. hold back 20% of the corpus, stratified by category and label, before anything is trained;
     1. tokenizer  --param model=char                                  (the shop's characters, on the 80%)
     2. pretrain   --param model=masked --param epochs=14                (BERT, masked LM, from scratch, the 80%)
+       continue   --param init=<step 2's model> --param epochs=10 --param lr=0.0005  (more of the same, new schedule)
     3. finetune   --param task=sentiment --param pool=mean --param distill=0.7  (soft labels: an n-gram
                   model's out-of-fold probabilities on the same 80%, beside the true labels)
 
@@ -14,10 +15,10 @@ on the held-back 20% (``evaluate_sentiment``, what ``ecom_ai evaluate sentiment 
 script adds the corpus README's reference (character 1–3-gram TF-IDF + logistic regression, "about 93%").
 
     .venv/bin/python benchmarks/sentiment_recipe.py [--threads 2] [--hidden H --layers L --heads A]
-        [--pretrain-epochs N] [--epochs N] [--lr X] [--distill W] [--pool mean|cls]
+        [--pretrain-epochs N] [--continue-epochs N (0: no step 2b)] [--epochs N] [--lr X] [--distill W] [--pool mean|cls]
         [--limit N (rows of the corpus, for a quick look)] [--base FOLDER (an encoder pre-trained before:
         fine-tune only)]
-Options left out keep the recipe's values. About an hour on 2 CPU cores.
+Options left out keep the recipe's values. About 95 minutes on 2 CPU cores.
 """
 # long-running: `make benchmarks` runs it only with LONG=1
 from __future__ import annotations
@@ -34,7 +35,7 @@ WORK = Path("/tmp/bench_sentiment_recipe")
 
 #: command-line option → recipe parameter
 OPTIONS = {"hidden": "pretrain.hidden", "layers": "pretrain.layers", "heads": "pretrain.heads",
-           "pretrain_epochs": "pretrain.epochs", "epochs": "finetune.epochs", "lr": "finetune.lr",
+           "pretrain_epochs": "pretrain.epochs", "continue_epochs": "continue.epochs", "epochs": "finetune.epochs", "lr": "finetune.lr",
            "distill": "finetune.distill", "pool": "finetune.pool", "base": "finetune.base", "limit": "limit"}
 
 
@@ -44,7 +45,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     for name in ("hidden", "layers", "heads", "limit"):
         parser.add_argument(f"--{name}", type=int)
-    for name in ("pretrain-epochs", "epochs", "lr", "distill"):
+    for name in ("pretrain-epochs", "continue-epochs", "epochs", "lr", "distill"):
         parser.add_argument(f"--{name}", type=float)
     parser.add_argument("--pool", choices=["mean", "cls"])
     parser.add_argument("--base", help="an encoder pre-trained on this benchmark's 80%% before: fine-tune only")

@@ -5,7 +5,9 @@
 
 0. hold back ``holdout`` (20%) of the corpus, stratified by category and label, before anything is trained;
 1. ``tokenizer``            a character tokenizer on the other 80%;
-2. ``pretrain``             a BERT-style masked LM from scratch on the same 80%;
+2. ``pretrain``             a BERT-style masked LM from scratch on the same 80% (14 epochs);
+   ``continue``             then 10 more epochs from its weights on a new, gentler schedule (``init``);
+   ``continue.epochs=0`` leaves it out;
 3. ``finetune``             the sentiment classifier on the same 80% (mean pooling, with an n-gram model's
                             out-of-fold probabilities as soft labels), beside the scikit-learn baseline;
 4. score both stored models on the held-back part: reviews no step has read, not even unlabelled. The better
@@ -15,6 +17,7 @@ Each step is an ordinary training run (shown in the admin, with its loss curve).
 as ``STEP.KEY`` (``pretrain.epochs=12``, ``finetune.lr=0.0005``); ``seed``, ``threads`` and ``device`` go to
 every step; ``holdout`` and ``limit`` (rows of the corpus, for a quick look) shape step 0;
 ``finetune.base=/path`` fine-tunes an encoder pre-trained before and skips steps 1–2.
+A step's input is always the artefact the step before it made, whether or not that one was made active.
 """
 from __future__ import annotations
 
@@ -32,17 +35,24 @@ from . import corpus, runs
 
 Kind = TrainingRun.Kind
 
-#: the sentiment recipe measured in benchmarks/sentiment_recipe.py and the README (2 CPU cores: about an hour,
-#: 48 min of it pre-training)
+#: the sentiment recipe measured in benchmarks/sentiment_recipe.py and the README (2 CPU cores: about 95 min:
+#: 48 min of pre-training, 33 min of continued pre-training, 14 min of fine-tuning)
 SENTIMENT = {
     "tokenizer": {"model": "char", "csv_limit": 0, "shop": False},
     "pretrain": {"model": "masked", "csv_limit": 0, "shop": False, "hidden": 192, "layers": 3, "heads": 4, "seq": 128,
                  "epochs": 14, "batch_size": 64, "lr": 1e-3, "eval_every": 500, "checkpoint_every": 1000,
                  "test_size": 0.02},
+    "continue": {"model": "masked", "csv_limit": 0, "shop": False, "seq": 128, "epochs": 10, "batch_size": 64,
+                 "lr": 5e-4, "eval_every": 500, "checkpoint_every": 1000, "test_size": 0.02},
     "finetune": {"task": "sentiment", "max_examples": 0, "shop": False, "test_size": 0.05, "epochs": 4, "lr": 3e-4,
                  "batch_size": 64, "eval_every": 200, "seq": 128, "pool": "mean", "distill": 0.7},
 }
-STEP_KINDS = {"tokenizer": Kind.TOKENIZER, "pretrain": Kind.PRETRAIN, "finetune": Kind.FINETUNE_CLASSIFIER}
+STEP_KINDS = {"tokenizer": Kind.TOKENIZER, "pretrain": Kind.PRETRAIN, "continue": Kind.PRETRAIN,
+              "finetune": Kind.FINETUNE_CLASSIFIER}
+TRAINERS = {"tokenizer": runs.train_tokenizer, "pretrain": runs.pretrain, "continue": runs.pretrain,
+            "finetune": runs.finetune_classifier}
+#: the parameter through which a step reads the artefact of the step before it
+READS = {"pretrain": "tokenizer", "continue": "init", "finetune": "base"}
 SHARED = ("seed", "threads", "device")
 
 
@@ -59,8 +69,8 @@ def plan(recipe: dict, params: dict) -> dict[str, dict]:
         else:
             raise runs.TrainingError(f"Recipe parameter {key!r}: name its step, as in pretrain.{sub or key}=... "
                                      f"(steps: {', '.join(steps)}; for every step: {', '.join(SHARED)})")
-    for name, values in steps.items():
-        runs.check_request(STEP_KINDS[name], values)
+    for name, values in steps.items():             # as each will run: reading the step before's artefact
+        runs.check_request(STEP_KINDS[name], {**values, **({READS[name]: "<the step before>"} if name in READS else {})})
     return steps
 
 
@@ -124,17 +134,14 @@ def sentiment(*, out=None, csv=None, activate: bool = True, **params) -> dict:
     else:
         train_csv, heldout_csv, n_train, n_test = source, None, None, 0
     ran = {}
-    order = ["tokenizer", "pretrain", "finetune"]
+    order = [name for name in steps if name != "continue" or float(steps[name].get("epochs") or 0) > 0]
     if str(steps["finetune"].get("base", "active")) != "active":
         order = ["finetune"]                     # an encoder pre-trained before
-    trainers = {"tokenizer": runs.train_tokenizer, "pretrain": runs.pretrain, "finetune": runs.finetune_classifier}
-    follows = {"tokenizer": ("pretrain", "tokenizer"), "pretrain": ("finetune", "base")}
-    for name in order:
+    for name, nxt in zip(order, [*order[1:], None]):
         out.write(f"== {name}\n")
-        ran[name] = trainers[name](out=out, csv=str(train_csv), activate=activate, **steps[name])
-        if name in follows:                      # the next step reads this step's artefact, active or not
-            nxt, key = follows[name]
-            steps[nxt][key] = TrainingRun.objects.get(pk=ran[name]["run"]).artifact_path
+        ran[name] = TRAINERS[name](out=out, csv=str(train_csv), activate=activate, **steps[name])
+        if nxt:                                  # the next step reads this step's artefact, active or not
+            steps[nxt][READS[nxt]] = TrainingRun.objects.get(pk=ran[name]["run"]).artifact_path
     tuned = ran["finetune"]
     summary = {"runs": ",".join(str(r["run"]) for r in ran.values()), "accuracy": tuned.get("accuracy"),
                "baseline_accuracy": tuned.get("baseline_accuracy"), "serving": tuned.get("serving")}

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 #: the recipe, shrunk to seconds on one thread
 TINY_RECIPE = ["pretrain.hidden=32", "pretrain.layers=2", "pretrain.heads=2", "pretrain.seq=64", "pretrain.epochs=3",
+               "continue.seq=64", "continue.epochs=1", "continue.lr=0.003",
                "finetune.seq=64", "finetune.epochs=3", "finetune.lr=0.003", "threads=1"]
 
 
@@ -75,18 +76,20 @@ def test_the_recipe_end_to_end_never_reads_the_held_back_reviews(shop, labelled_
     out = io.StringIO()
     call_command("ecom_ai", "train", "sentiment-recipe", "--csv", str(labelled_csv),
                  *[a for p in TINY_RECIPE for a in ("--param", p)], stdout=out)
-    tok, pre, tuned = TrainingRun.objects.order_by("pk")
-    assert [r.kind for r in (tok, pre, tuned)] == ["tokenizer", "pretrain", "finetune-classifier"]
-    assert all(r.status == "done" for r in (tok, pre, tuned))
+    tok, pre, cont, tuned = TrainingRun.objects.order_by("pk")
+    assert [r.kind for r in (tok, pre, cont, tuned)] == ["tokenizer", "pretrain", "pretrain", "finetune-classifier"]
+    assert all(r.status == "done" for r in (tok, pre, cont, tuned))
     never = tuned.metrics["never_seen"]
     held = {r["review"] for r in _rows(never["csv"])}
     assert never["n"] == len(held) == 12
     # no step read the held-back reviews, nor the shop's 84 reviews and 6 products (shop=false)
-    assert tok.data_size == pre.data_size == 48 and tuned.data_size == 48
+    assert tok.data_size == pre.data_size == cont.data_size == tuned.data_size == 48
     assert 0 <= never["accuracy"] <= 1 and 0 <= never["baseline_accuracy"] <= 1
     # each step read the artefact of the step before
     assert pre.metrics["tokenizer"] == f"tokenizer:{tok.artifact_version}"
-    assert tuned.metrics["encoder"] == f"pretrained:lm-masked/{pre.artifact_version}"
+    assert cont.metrics["continued_from"] == pre.artifact_path
+    assert cont.loss_history[0]["eval_loss"] == pre.loss_history[-1]["eval_loss"]     # it starts where pre-training ended
+    assert tuned.metrics["encoder"] == f"pretrained:lm-masked/{cont.artifact_version}"
     # the better one on the held-back reviews serves
     serving = tuned.metrics["serving"]
     assert serving == ("transformer" if never["accuracy"] >= never["baseline_accuracy"] else "baseline")
@@ -97,16 +100,18 @@ def test_the_recipe_end_to_end_never_reads_the_held_back_reviews(shop, labelled_
 
 def test_the_recipe_without_activation_leaves_every_active_model_alone(shop, labelled_csv):
     call_command("ecom_ai", "train", "sentiment-recipe", "--csv", str(labelled_csv), "--no-activate",
-                 *[a for p in TINY_RECIPE for a in ("--param", p)], stdout=io.StringIO())
+                 *[a for p in TINY_RECIPE + ["continue.epochs=0"] for a in ("--param", p)], stdout=io.StringIO())
     assert all(artifacts.active_version(name) is None for name in ("tokenizer", "lm-masked", "sentiment"))
-    tok, pre, tuned = TrainingRun.objects.order_by("pk")
+    tok, pre, tuned = TrainingRun.objects.order_by("pk")                          # continue.epochs=0: no third step
     assert pre.metrics["tokenizer"] == f"tokenizer:{tok.artifact_version}"      # chained, though none is active
+    assert tuned.metrics["encoder"] == f"pretrained:lm-masked/{pre.artifact_version}"
     assert tuned.metrics["serving"] == "unchanged" and "never_seen" in tuned.metrics
 
 
 def test_recipe_errors_are_clear_and_start_nothing(shop, labelled_csv):
     for params, message in ((["holdout=1.5"], "holdout is a share"), (["epochs=2"], "name its step"),
-                            (["pretrain.hidden=30", "pretrain.heads=4"], "multiple of heads")):
+                            (["pretrain.hidden=30", "pretrain.heads=4"], "multiple of heads"),
+                            (["continue.hidden=64"], "its own tokenizer and size: drop hidden")):
         with pytest.raises(CommandError, match=message):
             call_command("ecom_ai", "train", "sentiment-recipe", "--csv", str(labelled_csv),
                          *[a for p in params for a in ("--param", p)], stdout=io.StringIO())

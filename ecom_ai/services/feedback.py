@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from django.conf import settings
 from django.utils.html import format_html, format_html_join
@@ -499,9 +499,10 @@ def default_csv() -> Path | None:
     return path if path.exists() else None
 
 
-def read_labelled_csv(path, *, limit: int | None = None, seed: int = 0) -> tuple[list[str], list[int]]:
-    """``label,review`` rows (gzip accepted; other columns ignored); label 1 positive, 0 negative."""
-    texts, labels = [], []
+def labelled_rows(path) -> Iterator[tuple[str, int, str]]:
+    """``(cat, label, review)`` of a ``label,review`` CSV (gzip accepted; ``cat`` optional, other columns
+    ignored; the review as written, blank ones skipped); label 1 positive, 0 negative. A missing column or
+    a bad label raises ``ValueError`` naming the file (and the line)."""
     with open_csv(path) as reader:
         columns = [c.strip().lower() for c in (reader.fieldnames or [])]
         missing = [c for c in ("label", "review") if c not in columns]
@@ -513,10 +514,17 @@ def read_labelled_csv(path, *, limit: int | None = None, seed: int = 0) -> tuple
             label = (row.get(names["label"]) or "").strip()
             if label not in ("0", "1", "0.0", "1.0"):
                 raise ValueError(f"{path} line {lineno}: label must be 0 or 1, not {label!r}")
-            text = (row.get(names["review"]) or "").strip()
-            if text:
-                texts.append(text)
-                labels.append(int(float(label)))
+            review = row.get(names["review"]) or ""
+            if review.strip():
+                yield (row.get(names["cat"]) or "") if "cat" in names else "", int(float(label)), review
+
+
+def read_labelled_csv(path, *, limit: int | None = None, seed: int = 0) -> tuple[list[str], list[int]]:
+    """``label,review`` rows (see :func:`labelled_rows`) as texts and labels; a seeded sample of ``limit``."""
+    texts, labels = [], []
+    for _cat, label, review in labelled_rows(path):
+        texts.append(review.strip())
+        labels.append(label)
     return _sample(texts, labels, limit, seed)
 
 
@@ -657,6 +665,6 @@ def evaluate_sentiment(*, out, csv=None, model=None, limit=None, seed: int = 0) 
 __all__ = [
     "Analysis", "Prepared", "FeedbackError", "analyse", "prepare", "finish", "save_summary", "summarise", "latest_summary",
     "build_facts", "build_actions", "build_request", "verify_text", "themes_json", "weekly_trend", "trend_svg",
-    "is_injection", "train_sentiment_baseline", "evaluate_sentiment", "read_labelled_csv", "shop_labelled_reviews",
+    "is_injection", "train_sentiment_baseline", "evaluate_sentiment", "labelled_rows", "read_labelled_csv", "shop_labelled_reviews",
     "default_csv",
 ]

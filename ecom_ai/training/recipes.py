@@ -30,7 +30,6 @@ from django.utils import timezone
 
 from ..models import TrainingRun
 from ..services import artifacts
-from ..services.datafiles import open_csv
 from . import corpus, runs
 
 Kind = TrainingRun.Kind
@@ -77,21 +76,13 @@ def plan(recipe: dict, params: dict) -> dict[str, dict]:
 def hold_out(source, folder: Path, fraction: float, *, seed: int = 0, limit: int | None = None) -> tuple[Path, Path, int, int]:
     """``fraction`` of a labelled review CSV held back, stratified by category (when there is a ``cat``
     column) and label: ``train.csv.gz`` and ``heldout.csv.gz`` (``cat,label,review``) written in ``folder``."""
-    rows = []
-    with open_csv(source) as reader:
-        names = {c.strip().lower(): c for c in (reader.fieldnames or [])}
-        missing = [c for c in ("label", "review") if c not in names]
-        if missing:
-            raise runs.TrainingError(f"{source} lacks the column(s) {', '.join(missing)}; a recipe needs label,review")
-        for lineno, row in enumerate(reader, start=2):
-            review = (row.get(names["review"]) or "").strip()
-            label = (row.get(names["label"]) or "").strip()
-            if not review:
-                continue
-            if label not in ("0", "1", "0.0", "1.0"):
-                raise runs.TrainingError(f"{source} line {lineno}: label must be 0 or 1, not {label!r}")
-            rows.append({"cat": row.get(names["cat"], "") if "cat" in names else "", "label": label,
-                         "review": row[names["review"]]})
+    from ..services import feedback
+
+    try:
+        rows = [{"cat": cat, "label": label, "review": review}
+                for cat, label, review in feedback.labelled_rows(source)]
+    except ValueError as exc:                    # the file's own faults, as the recipe's error
+        raise runs.TrainingError(str(exc)) from exc
     if limit and len(rows) > limit:
         rows = [rows[i] for i in sorted(corpus.split(len(rows), 1 - limit / len(rows), seed)[0])]
     if len(rows) < 20:

@@ -299,9 +299,12 @@ def _pop(params: dict, key: str, default, cast=None):
         raise TrainingError(f"Parameter {key}={value!r} is not valid: {exc}") from exc
 
 
-def _flag(params: dict, key: str, default: bool) -> bool:
-    """A yes/no parameter: true/false, 1/0, yes/no (a JSON bool from --param or the admin)."""
+def _flag(params: dict, key: str, default: bool | None) -> bool | None:
+    """A yes/no parameter: true/false, 1/0, yes/no (a JSON bool from --param or the admin); None when
+    absent and ``default`` is None (the trainer decides)."""
     value = params.pop(key, default)
+    if value is None:
+        return None
     if isinstance(value, str) and value.strip().lower() in ("true", "1", "yes", "false", "0", "no"):
         return value.strip().lower() in ("true", "1", "yes")
     if isinstance(value, (bool, int)) and value in (0, 1):
@@ -373,18 +376,17 @@ def _tokenizer_options(params: dict) -> SimpleNamespace:
 
 def _train_tokenizer(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
     o = _tokenizer_options(params)
-    vocab_size, min_frequency, model = o.vocab_size, o.min_frequency, o.model
     texts = corpus.corpus(csv=run.csv or None, csv_limit=o.csv_limit, seed=o.seed, shop=o.shop)
     reporter.data(len(texts))
     reporter.write(f"tokenizer: {len(texts)} texts, {sum(map(len, texts))} characters")
     started = time.perf_counter()
-    tokenizer = tok_lib.train(texts, vocab_size=vocab_size, min_frequency=min_frequency, model=model)
+    tokenizer = tok_lib.train(texts, vocab_size=o.vocab_size, min_frequency=o.min_frequency, model=o.model)
     train_s = time.perf_counter() - started
     reporter.step(1, 1)
     sample = texts[:2000]
     metrics = {"vocab_size": len(tokenizer), "texts": len(texts), "characters": sum(map(len, texts)),
                "tokens_per_char": round(tok_lib.fertility(tokenizer, sample), 4), "train_s": round(train_s, 2),
-               "model": model}
+               "model": o.model}
     version = artifacts.save_dir("tokenizer", lambda tmp: tokenizer.save_pretrained(str(tmp)),
                                  {"kind": "tokenizer", "run": run.pk, "metrics": metrics}, activate=False)
     _finish_artifact(run, "tokenizer", version, artifacts.root() / "tokenizer" / version, activate=run.activate_when_done)
@@ -417,39 +419,38 @@ def _pretrain_options(params: dict) -> SimpleNamespace:
 def _pretrain(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
     _quiet_transformers()
     o = _pretrain_options(params)
-    task, arch, resume_id, test_size, epochs, device, size, settings = (
-        o.task, o.arch, o.resume_id, o.test_size, o.epochs, resolve_device(o.device), o.size, o.settings)
-    loop.seed_everything(settings.seed)
+    device = resolve_device(o.device)
+    loop.seed_everything(o.settings.seed)
 
-    texts = corpus.corpus(csv=run.csv or None, csv_limit=o.csv_limit, seed=settings.seed, shop=o.shop)
+    texts = corpus.corpus(csv=run.csv or None, csv_limit=o.csv_limit, seed=o.settings.seed, shop=o.shop)
     if len(texts) < 10:
         raise TrainingError(f"Only {len(texts)} texts in the shop: seed the shop (or give --csv) before pre-training.")
-    train_idx, test_idx = corpus.split(len(texts), test_size, settings.seed)
+    train_idx, test_idx = corpus.split(len(texts), o.test_size, o.settings.seed)
     directory = run_dir(run)
     directory.mkdir(parents=True, exist_ok=True)
     resume_state = None
-    if resume_id is not None:
-        source = TrainingRun.objects.filter(pk=resume_id).first()
+    if o.resume_id is not None:
+        source = TrainingRun.objects.filter(pk=o.resume_id).first()
         state_dir = run_dir(source) if source else None
         resume_state = loop.load_checkpoint(state_dir) if state_dir else None
         if resume_state is None:
-            raise TrainingError(f"Run #{resume_id} left no checkpoint to resume from.")
+            raise TrainingError(f"Run #{o.resume_id} left no checkpoint to resume from.")
         tokenizer = load_tokenizer(state_dir / "tokenizer")
-        tokenizer_source = f"run:{resume_id}"
+        tokenizer_source = f"run:{o.resume_id}"
         from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForMaskedLM
 
         config = AutoConfig.from_pretrained(state_dir / "model-config", local_files_only=True)
-        model = (AutoModelForCausalLM if task == "causal" else AutoModelForMaskedLM).from_config(config)
-        reporter.write(f"resuming run #{resume_id} at step {resume_state['step']}")
+        model = (AutoModelForCausalLM if o.task == "causal" else AutoModelForMaskedLM).from_config(config)
+        reporter.write(f"resuming run #{o.resume_id} at step {resume_state['step']}")
     elif o.init is not None:                    # continued pre-training: its weights, its tokenizer, a new schedule
         from transformers import AutoModelForCausalLM, AutoModelForMaskedLM
 
         if not Path(o.init).is_dir():
             raise TrainingError(f"init={o.init!r} is not a model folder")
         tokenizer, tokenizer_source = load_tokenizer(o.init), f"init:{o.init}"
-        model = (AutoModelForCausalLM if task == "causal" else AutoModelForMaskedLM).from_pretrained(
+        model = (AutoModelForCausalLM if o.task == "causal" else AutoModelForMaskedLM).from_pretrained(
             o.init, local_files_only=True)
-        size.seq = min(size.seq, int(getattr(model.config, "max_position_embeddings", size.seq)))
+        o.size.seq = min(o.size.seq, int(getattr(model.config, "max_position_embeddings", o.size.seq)))
     elif o.tokenizer != "active":
         if not Path(o.tokenizer).is_dir():
             raise TrainingError(f"tokenizer={o.tokenizer!r} is not a tokenizer folder")
@@ -457,52 +458,53 @@ def _pretrain(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
     else:
         tokenizer, tokenizer_source = _shop_tokenizer([texts[i] for i in train_idx], reporter)
     if resume_state is None and o.init is None:
-        model = builders.causal_lm(tokenizer, size, arch) if task == "causal" else builders.masked_lm(tokenizer, size)
+        model = (builders.causal_lm(tokenizer, o.size, o.arch) if o.task == "causal"
+                 else builders.masked_lm(tokenizer, o.size))
     tokenizer.save_pretrained(str(directory / "tokenizer"))
     model.config.save_pretrained(str(directory / "model-config"))
 
-    if task == "causal":
+    if o.task == "causal":
         ids = tokenizer([texts[i] for i in train_idx], add_special_tokens=False)["input_ids"]
         eval_ids = tokenizer([texts[i] for i in test_idx], add_special_tokens=False)["input_ids"]
-        train_ex = builders.pack(ids, size.seq, tokenizer.eos_token_id)
-        eval_ex = builders.pack(eval_ids, size.seq, tokenizer.eos_token_id)
+        train_ex = builders.pack(ids, o.size.seq, tokenizer.eos_token_id)
+        eval_ex = builders.pack(eval_ids, o.size.seq, tokenizer.eos_token_id)
         collate = builders.causal_collate(tokenizer.pad_token_id)
     else:
-        train_ex = tok_lib.encode_for_encoder(tokenizer, [texts[i] for i in train_idx], size.seq)
-        eval_ex = tok_lib.encode_for_encoder(tokenizer, [texts[i] for i in test_idx], size.seq)
+        train_ex = tok_lib.encode_for_encoder(tokenizer, [texts[i] for i in train_idx], o.size.seq)
+        eval_ex = tok_lib.encode_for_encoder(tokenizer, [texts[i] for i in test_idx], o.size.seq)
         collate = builders.mlm_collate(tokenizer)
-    if epochs:                                   # passes over the corpus instead of a step count
-        settings.steps = max(1, math.ceil(len(train_ex) / settings.batch_size * epochs))
+    if o.epochs:                                 # passes over the corpus instead of a step count
+        o.settings.steps = max(1, math.ceil(len(train_ex) / o.settings.batch_size * o.epochs))
     reporter.data(len(texts))
     if resume_state is not None:
         run.loss_history = list(resume_state.get("history") or [])
-    reporter.write(f"pretrain {task}: {len(texts)} texts → {len(train_ex)} train / {len(eval_ex)} eval sequences, "
+    reporter.write(f"pretrain {o.task}: {len(texts)} texts → {len(train_ex)} train / {len(eval_ex)} eval sequences, "
                    f"{builders.count_parameters(model):,} parameters on {device}")
-    history = loop.train(model, train_ex, eval_ex, collate, settings, device=device, checkpoint_dir=directory,
+    history = loop.train(model, train_ex, eval_ex, collate, o.settings, device=device, checkpoint_dir=directory,
                          resume=resume_state, on_log=reporter.loss, on_step=reporter.step,
-                         loss_fn=builders.masked_lm_loss if task == "masked" else None)
+                         loss_fn=builders.masked_lm_loss if o.task == "masked" else None)
     first = next((h["eval_loss"] for h in history if h["eval_loss"] is not None), None)
     last = history[-1]["eval_loss"] if history else None
-    metrics = {"model": task, "arch": model.config.model_type, "parameters": builders.count_parameters(model),
+    metrics = {"model": o.task, "arch": model.config.model_type, "parameters": builders.count_parameters(model),
                "texts": len(texts), "train_sequences": len(train_ex), "eval_sequences": len(eval_ex),
-               "steps": settings.steps, "eval_loss_start": first, "eval_loss": last,
+               "steps": o.settings.steps, "eval_loss_start": first, "eval_loss": last,
                "perplexity": round(math.exp(last), 3) if last is not None and last < 50 else None,
                "tokenizer": tokenizer_source, "device": device}
-    if resume_id is not None:
-        metrics["resumed_from"] = resume_id
+    if o.resume_id is not None:
+        metrics["resumed_from"] = o.resume_id
     if o.init is not None:
         metrics["continued_from"] = o.init
     model.to("cpu")
-    if task == "causal":
+    if o.task == "causal":
         model.generation_config.eos_token_id = tokenizer.eos_token_id
         model.generation_config.pad_token_id = tokenizer.pad_token_id
-    name = LM_ARTIFACT[task]
+    name = LM_ARTIFACT[o.task]
 
     def fill(tmp):
         model.save_pretrained(str(tmp))
         tokenizer.save_pretrained(str(tmp))
 
-    version = artifacts.save_dir(name, fill, {"kind": f"pretrain-{task}", "run": run.pk, "metrics": metrics}, activate=False)
+    version = artifacts.save_dir(name, fill, {"kind": f"pretrain-{o.task}", "run": run.pk, "metrics": metrics}, activate=False)
     _finish_artifact(run, name, version, artifacts.root() / name / version, activate=run.activate_when_done)
     reporter.write(f"{name} {version}: eval loss {first} → {last}, perplexity {metrics['perplexity']}")
     return metrics
@@ -564,7 +566,7 @@ def _classifier_options(params: dict) -> SimpleNamespace:
     o = SimpleNamespace(task=task, base=_pop(params, "base", "active", str), pool=_pop(params, "pool", "mean", str),
                         distill=_pop(params, "distill", 0.0, float))
     if o.pool not in builders.POOLS:
-        raise TrainingError(f"pool must be 'mean' or 'cls', not {o.pool!r}")
+        raise TrainingError(f"pool must be {' or '.join(map(repr, builders.POOLS))}, not {o.pool!r}")
     if not 0 <= o.distill <= 1:
         raise TrainingError(f"distill is a weight between 0 and 1, not {o.distill}")
     if o.distill and task != "sentiment":
@@ -589,103 +591,101 @@ def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) ->
 
     _quiet_transformers()
     o = _classifier_options(params)
-    task, base, pool, distill, limit, max_examples, use_shop, test_size, epochs, steps, device, compare, size, settings = (
-        o.task, o.base, o.pool, o.distill, o.limit, o.max_examples, o.shop, o.test_size, o.epochs, o.steps,
-        resolve_device(o.device), o.baseline, o.size, o.settings)
-    loop.seed_everything(settings.seed)
+    device = resolve_device(o.device)
+    loop.seed_everything(o.settings.seed)
 
-    if task == "sentiment":
-        texts, labels, sources = corpus.sentiment_examples(csv=run.csv or None, limit=limit or None, seed=settings.seed,
-                                                           shop=use_shop)
+    if o.task == "sentiment":
+        texts, labels, sources = corpus.sentiment_examples(csv=run.csv or None, limit=o.limit or None,
+                                                           seed=o.settings.seed, shop=o.shop)
     else:
         texts, labels, sources = corpus.intent_examples(csv=run.csv or None)
         texts = [normalize(t) for t in texts]
-    if max_examples and len(texts) > max_examples:     # CPU-friendly default: a stratified sample
-        keep, _rest = corpus.split(len(texts), 1 - max_examples / len(texts), settings.seed, labels)
+    if o.max_examples and len(texts) > o.max_examples:   # CPU-friendly default: a stratified sample
+        keep, _rest = corpus.split(len(texts), 1 - o.max_examples / len(texts), o.settings.seed, labels)
         texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
         sources["sampled"] = len(texts)
     if len(texts) < 20 or len(set(labels)) < 2:
-        raise TrainingError(f"Not enough labelled {task} examples ({len(texts)}, labels {sorted(set(labels), key=str)}).")
+        raise TrainingError(f"Not enough labelled {o.task} examples ({len(texts)}, labels {sorted(set(labels), key=str)}).")
     reporter.data(len(texts))
     classes = sorted(set(labels), key=str)
     index = {c: i for i, c in enumerate(classes)}
-    train_idx, test_idx = corpus.split(len(texts), test_size, settings.seed, labels)
+    train_idx, test_idx = corpus.split(len(texts), o.test_size, o.settings.seed, labels)
     tr_x, tr_y = [texts[i] for i in train_idx], [labels[i] for i in train_idx]
     te_x, te_y = [texts[i] for i in test_idx], [labels[i] for i in test_idx]
 
     base_path = None
-    if base not in ("", "none", "scratch"):
-        base_path = Path(base) if base != "active" else active_path("lm-masked")
-        if base != "active" and not (base_path and base_path.is_dir()):
-            raise TrainingError(f"base={base!r} is not a model folder")
+    if o.base not in ("", "none", "scratch"):
+        base_path = Path(o.base) if o.base != "active" else active_path("lm-masked")
+        if o.base != "active" and not (base_path and base_path.is_dir()):
+            raise TrainingError(f"base={o.base!r} is not a model folder")
     if base_path is not None:
         tokenizer = load_tokenizer(base_path)
-        model = builders.sequence_classifier(len(classes), pool=pool, base_path=base_path)
-        size.seq = min(size.seq, int(getattr(model.config, "max_position_embeddings", size.seq)))
+        model = builders.sequence_classifier(len(classes), pool=o.pool, base_path=base_path)
+        o.size.seq = min(o.size.seq, int(getattr(model.config, "max_position_embeddings", o.size.seq)))
         encoder = f"pretrained:{base_path.parent.name}/{base_path.name}"
     else:
         tokenizer, tok_source = _shop_tokenizer(tr_x, reporter)
-        model = builders.sequence_classifier(len(classes), pool=pool, tokenizer=tokenizer, size=size)
+        model = builders.sequence_classifier(len(classes), pool=o.pool, tokenizer=tokenizer, size=o.size)
         encoder = f"scratch ({tok_source})"
     model.config.id2label = {i: str(c) for i, c in enumerate(classes)}
     model.config.label2id = {str(c): i for i, c in enumerate(classes)}
-    train_ex = list(zip(tok_lib.encode_for_encoder(tokenizer, tr_x, size.seq), [index[y] for y in tr_y]))
-    eval_ex = list(zip(tok_lib.encode_for_encoder(tokenizer, te_x, size.seq), [index[y] for y in te_y]))
-    if distill:
+    train_ex = list(zip(tok_lib.encode_for_encoder(tokenizer, tr_x, o.size.seq), [index[y] for y in tr_y]))
+    eval_ex = list(zip(tok_lib.encode_for_encoder(tokenizer, te_x, o.size.seq), [index[y] for y in te_y]))
+    if o.distill:
         reporter.write(f"distill: out-of-fold probabilities of the n-gram model on the {len(tr_x)} training texts")
-        teacher = _teacher_probabilities(tr_x, tr_y, classes, settings.seed)
+        teacher = _teacher_probabilities(tr_x, tr_y, classes, o.settings.seed)
         train_ex = [(ids, y, probs) for (ids, y), probs in zip(train_ex, teacher)]
-    settings.steps = steps or max(1, math.ceil(len(train_ex) / settings.batch_size * epochs))
-    settings.eval_every = max(1, min(settings.eval_every, settings.steps // 5 or 1))
-    reporter.write(f"finetune {task}: {len(train_ex)} train / {len(eval_ex)} held-out, encoder {encoder}, "
-                   f"{builders.count_parameters(model):,} parameters, {settings.steps} steps on {device}")
-    history = loop.train(model, train_ex, eval_ex, builders.classify_collate(tokenizer.pad_token_id), settings,
+    o.settings.steps = o.steps or max(1, math.ceil(len(train_ex) / o.settings.batch_size * o.epochs))
+    o.settings.eval_every = max(1, min(o.settings.eval_every, o.settings.steps // 5 or 1))
+    reporter.write(f"finetune {o.task}: {len(train_ex)} train / {len(eval_ex)} held-out, encoder {encoder}, "
+                   f"{builders.count_parameters(model):,} parameters, {o.settings.steps} steps on {device}")
+    history = loop.train(model, train_ex, eval_ex, builders.classify_collate(tokenizer.pad_token_id), o.settings,
                          device=device, on_log=reporter.loss, on_step=reporter.step,
-                         loss_fn=builders.distillation_loss(distill) if distill else None)
+                         loss_fn=builders.distillation_loss(o.distill) if o.distill else None)
 
     # held-out accuracy of the transformer
     predicted = predict_ids(model, [ids for ids, _ in eval_ex], tokenizer.pad_token_id).argmax(axis=1)
     pred_labels = [classes[i] for i in predicted]
-    metrics = {"task": task, "encoder": encoder, "pool": pool, "distill": distill,
+    metrics = {"task": o.task, "encoder": encoder, "pool": o.pool, "distill": o.distill,
                "parameters": builders.count_parameters(model), "n_train": len(train_ex),
-               "n_heldout": len(eval_ex), "steps": settings.steps, "sources": sources,
+               "n_heldout": len(eval_ex), "steps": o.settings.steps, "sources": sources,
                "accuracy": _accuracy(te_y, pred_labels), "macro_f1": _macro_f1(te_y, pred_labels),
                "eval_loss": history[-1]["eval_loss"] if history else None}
     baseline_model = None
-    if compare:
+    if o.baseline:
         started = time.perf_counter()
-        baseline_model, base_pred = _baseline(task, tr_x, tr_y, te_x)
+        baseline_model, base_pred = _baseline(o.task, tr_x, tr_y, te_x)
         metrics.update(baseline_accuracy=_accuracy(te_y, base_pred), baseline_macro_f1=_macro_f1(te_y, base_pred),
                        baseline_train_s=round(time.perf_counter() - started, 2))
-    reporter.write(f"{task} held-out accuracy: transformer {metrics['accuracy']}"
-                   + (f", scikit-learn baseline {metrics['baseline_accuracy']} (same {len(te_y)} examples)" if compare else ""))
+    reporter.write(f"{o.task} held-out accuracy: transformer {metrics['accuracy']}"
+                   + (f", scikit-learn baseline {metrics['baseline_accuracy']} (same {len(te_y)} examples)" if o.baseline else ""))
 
     # store: the HF folder, the wrapper under the task's artefact name, the baseline beside it
     model.to("cpu")
-    folder = f"{task}-transformer"
+    folder = f"{o.task}-transformer"
 
     def fill(tmp):
         model.save_pretrained(str(tmp))
         tokenizer.save_pretrained(str(tmp))
 
-    hf_version = artifacts.save_dir(folder, fill, {"kind": f"{task}-transformer", "run": run.pk, "metrics": metrics},
+    hf_version = artifacts.save_dir(folder, fill, {"kind": f"{o.task}-transformer", "run": run.pk, "metrics": metrics},
                                     activate=False)
-    wrapper = TransformerTextClassifier(folder, hf_version, classes, max_length=size.seq)
-    obj = intent_rules.IntentModel(wrapper) if task == "intent" else wrapper
-    meta = {"kind": f"transformer-{task}", "run": run.pk, "accuracy": metrics["accuracy"], "metrics": metrics,
+    wrapper = TransformerTextClassifier(folder, hf_version, classes, max_length=o.size.seq)
+    obj = intent_rules.IntentModel(wrapper) if o.task == "intent" else wrapper
+    meta = {"kind": f"transformer-{o.task}", "run": run.pk, "accuracy": metrics["accuracy"], "metrics": metrics,
             "weights": f"{folder}/{hf_version}"}
-    version = artifacts.save(task, obj, meta, activate=False)
+    version = artifacts.save(o.task, obj, meta, activate=False)
     if baseline_model is not None:
         metrics["baseline_version"] = artifacts.save(
-            task, baseline_model, {"kind": f"{task}-baseline (same split as run {run.pk})", "run": run.pk,
+            o.task, baseline_model, {"kind": f"{o.task}-baseline (same split as run {run.pk})", "run": run.pk,
                                    "accuracy": metrics["baseline_accuracy"]}, activate=False)
-    transformer_wins = not compare or metrics["accuracy"] >= metrics["baseline_accuracy"]
+    transformer_wins = not o.baseline or metrics["accuracy"] >= metrics["baseline_accuracy"]
     metrics["serving"] = ("transformer" if transformer_wins else "baseline") if run.activate_when_done else "unchanged"
-    _finish_artifact(run, task, version, artifacts.root() / folder / hf_version,
+    _finish_artifact(run, o.task, version, artifacts.root() / folder / hf_version,
                      activate=run.activate_when_done and transformer_wins)
     if run.activate_when_done and not transformer_wins:
-        artifacts.set_active(task, metrics["baseline_version"])
-        reporter.write(f"the baseline is better on this split: {task} {metrics['baseline_version']} serves "
+        artifacts.set_active(o.task, metrics["baseline_version"])
+        reporter.write(f"the baseline is better on this split: {o.task} {metrics['baseline_version']} serves "
                        f"(make run #{run.pk} active in the admin to override)")
     return metrics
 
@@ -722,7 +722,7 @@ def _sft_examples(tokenizer, pairs: list[dict], max_length: int) -> list[dict]:
 
 def _replies_options(params: dict) -> SimpleNamespace:
     o = SimpleNamespace(
-        base=_pop(params, "base", "active", str), lora=_pop(params, "lora", None), lora_r=_pop(params, "lora_r", 8, int),
+        base=_pop(params, "base", "active", str), lora=_flag(params, "lora", None), lora_r=_pop(params, "lora_r", 8, int),
         lora_alpha=_pop(params, "lora_alpha", 16, int), max_length=_pop(params, "max_length", 512, int),
         test_size=_pop(params, "test_size", 0.1, float), epochs=_pop(params, "epochs", 3, float),
         steps=_pop(params, "steps", None, int), device=_pop(params, "device", "auto", str),
@@ -737,16 +737,15 @@ def _finetune_replies(run: TrainingRun, params: dict, reporter: _Reporter) -> di
 
     _quiet_transformers()
     o = _replies_options(params)
-    base, lora, lora_r, lora_alpha, max_length, test_size, epochs, steps, device, settings = (
-        o.base, o.lora, o.lora_r, o.lora_alpha, o.max_length, o.test_size, o.epochs, o.steps, resolve_device(o.device), o.settings)
-    loop.seed_everything(settings.seed)
+    device = resolve_device(o.device)
+    loop.seed_everything(o.settings.seed)
 
-    base_path = active_path("lm-causal") if base == "active" else Path(base)
+    base_path = active_path("lm-causal") if o.base == "active" else Path(o.base)
     if base_path is None:
         raise TrainingError("No pre-trained causal LM is active: run `ecom_ai train pretrain --param model=causal` "
                             "or give --param base=/path/to/a/local/hf/model.")
     if not base_path.is_dir():
-        raise TrainingError(f"base={base!r} is not a model folder")
+        raise TrainingError(f"base={o.base!r} is not a model folder")
     pairs = corpus.reply_pairs()
     if len(pairs) < 2:
         raise TrainingError(f"Only {len(pairs)} approved replies: approve some reply drafts first.")
@@ -754,22 +753,22 @@ def _finetune_replies(run: TrainingRun, params: dict, reporter: _Reporter) -> di
     tokenizer = tok_lib.for_chat(load_tokenizer(base_path))
     model = AutoModelForCausalLM.from_pretrained(str(base_path), local_files_only=True, dtype=torch.float32)
     n_params = builders.count_parameters(model)
-    use_lora = (str(lora).lower() in ("1", "true", "yes")) if lora is not None else n_params > LORA_THRESHOLD
+    use_lora = o.lora if o.lora is not None else n_params > LORA_THRESHOLD
     if use_lora:
         from peft import LoraConfig, get_peft_model
 
-        model = get_peft_model(model, LoraConfig(r=lora_r, lora_alpha=lora_alpha, lora_dropout=0.05,
+        model = get_peft_model(model, LoraConfig(r=o.lora_r, lora_alpha=o.lora_alpha, lora_dropout=0.05,
                                                  target_modules="all-linear", task_type="CAUSAL_LM"))
-    examples = _sft_examples(tokenizer, pairs, max_length)
-    train_idx, test_idx = corpus.split(len(examples), test_size if len(examples) >= 10 else 0.0, settings.seed)
+    examples = _sft_examples(tokenizer, pairs, o.max_length)
+    train_idx, test_idx = corpus.split(len(examples), o.test_size if len(examples) >= 10 else 0.0, o.settings.seed)
     train_ex = [examples[i] for i in train_idx]
     eval_ex = [examples[i] for i in test_idx]
-    settings.steps = steps or max(1, math.ceil(len(train_ex) / settings.batch_size * epochs))
-    settings.eval_every = max(1, min(settings.eval_every, settings.steps // 5 or 1))
+    o.settings.steps = o.steps or max(1, math.ceil(len(train_ex) / o.settings.batch_size * o.epochs))
+    o.settings.eval_every = max(1, min(o.settings.eval_every, o.settings.steps // 5 or 1))
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     reporter.write(f"finetune replies: {len(train_ex)} train / {len(eval_ex)} held-out pairs, base {base_path}, "
-                   f"{n_params:,} parameters ({trainable:,} trained{', LoRA' if use_lora else ''}), {settings.steps} steps")
-    history = loop.train(model, train_ex, eval_ex, builders.causal_collate(tokenizer.pad_token_id), settings,
+                   f"{n_params:,} parameters ({trainable:,} trained{', LoRA' if use_lora else ''}), {o.settings.steps} steps")
+    history = loop.train(model, train_ex, eval_ex, builders.causal_collate(tokenizer.pad_token_id), o.settings,
                          device=device, on_log=reporter.loss, on_step=reporter.step)
     if use_lora:
         model = model.merge_and_unload()
@@ -779,7 +778,7 @@ def _finetune_replies(run: TrainingRun, params: dict, reporter: _Reporter) -> di
     losses = [h["train_loss"] for h in history if h["train_loss"] is not None]
     last_eval = history[-1]["eval_loss"] if history else None
     metrics = {"base": str(base_path), "pairs": len(pairs), "n_train": len(train_ex), "n_heldout": len(eval_ex),
-               "parameters": n_params, "trainable_parameters": trainable, "lora": use_lora, "steps": settings.steps,
+               "parameters": n_params, "trainable_parameters": trainable, "lora": use_lora, "steps": o.settings.steps,
                "eval_loss_start": history[0]["eval_loss"] if history else None, "eval_loss": last_eval,
                "train_loss_end": losses[-1] if losses else None,
                "perplexity": round(math.exp(last_eval), 3) if last_eval is not None and last_eval < 50 else None}

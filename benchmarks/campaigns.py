@@ -30,7 +30,7 @@ def main():
 
     from ecom_ai.llm.checks import check_output
     from ecom_ai.llm.registry import backend_for
-    from ecom_ai.services import campaigns as svc
+    from ecom_ai.campaigns import services as svc
 
     out = io.StringIO()
     metrics = svc.evaluate(out=out, limit=args.campaigns, seed=0)

@@ -32,9 +32,9 @@ def main():
     from django.utils import timezone
 
     from demo_shop.models import Category, Product, Review
-    from ecom_ai.models import FeedbackSummary
-    from ecom_ai.services import jobs
-    from ecom_ai.services.feedback import default_csv, train_sentiment_baseline
+    from ecom_ai.feedback.models import FeedbackSummary
+    from ecom_ai.jobs import engine as jobs
+    from ecom_ai.feedback.services import default_csv, train_sentiment_baseline
 
     path = default_csv()
     if path is None:

@@ -107,9 +107,9 @@ def job_path_overhead(backend, n: int = 64) -> None:
 
     from demo_shop.models import Customer, Product
     from ecom_ai.llm import registry
-    from ecom_ai.models import Inquiry
-    from ecom_ai.pipelines import get_pipeline
-    from ecom_ai.services import jobs
+    from ecom_ai.inquiries.models import Inquiry
+    from ecom_ai.jobs.pipeline import get_pipeline
+    from ecom_ai.jobs import engine as jobs
 
     call_command("seed_demo", "--products", "60", "--customers", "80", "--seed", "7", verbosity=0)
     products = list(Product.objects.filter(category__name="手机").values_list("id", flat=True)) or \

@@ -72,8 +72,9 @@ def prepare(clients: int) -> list[dict]:
     from django.core.management import call_command
 
     from demo_shop.models import Customer
-    from ecom_ai.models import Inquiry
-    from ecom_ai.services import inquiries, jobs
+    from ecom_ai.inquiries.models import Inquiry
+    from ecom_ai.inquiries import services as inquiries
+    from ecom_ai.jobs import engine as jobs
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", "--reset", "--seed", "1", "--products", "60", "--customers", "120", verbosity=0)

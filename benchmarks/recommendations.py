@@ -72,8 +72,8 @@ def main():
     ap.add_argument("--eval-users", type=int, default=20_000)
     args = ap.parse_args()
 
-    from ecom_ai.recsys.evaluation import metrics_at_k
-    from ecom_ai.recsys.models import ALS, DEFAULT_ALS, Popularity
+    from ecom_ai.recommendations.evaluation import metrics_at_k
+    from ecom_ai.recommendations.algorithms import ALS, DEFAULT_ALS, Popularity
 
     t0 = time.perf_counter()
     users, items, ts, weight = synthesise(args.users, args.items, args.interactions)

@@ -54,8 +54,8 @@ def main():
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     setup_django("sentiment_recipe", ecom_ai={"ARTIFACT_DIR": str(WORK / "artifacts")})
-    from ecom_ai.models import TrainingRun
-    from ecom_ai.services import feedback
+    from ecom_ai.training.models import TrainingRun
+    from ecom_ai.feedback import services as feedback
     from ecom_ai.training import recipes
 
     params = {OPTIONS[k]: v for k, v in vars(args).items() if k in OPTIONS and v is not None}

@@ -34,7 +34,7 @@ def main():
     from django.test.utils import CaptureQueriesContext
 
     from demo_shop.models import Category, Product
-    from ecom_ai.models import AIJob, AIJobItem
+    from ecom_ai.jobs.models import AIJob, AIJobItem
 
     AIJob.objects.all().delete()
     Product.objects.all().delete()

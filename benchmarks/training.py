@@ -34,7 +34,7 @@ def main():
     from django.core.management import call_command
 
     from demo_shop.models import Review
-    from ecom_ai.models import TrainingRun
+    from ecom_ai.training.models import TrainingRun
 
     if not Review.objects.exists():
         t = time.perf_counter()

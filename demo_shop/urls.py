@@ -4,5 +4,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/ecom-ai/", include("ecom_ai.api.urls")),
+    path("api/ecom-ai/", include("ecom_ai.urls")),
 ]

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .services.jobs import JobError, start_job
+from ecom_ai.jobs.engine import JobError, start_job
 
 
 class JobActionsMixin:

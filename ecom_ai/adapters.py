@@ -165,7 +165,7 @@ _adapter_cache: dict[str, ShopAdapter] = {}
 
 def get_adapter() -> ShopAdapter:
     """The configured adapter, built once per process."""
-    from .conf import ecom_ai_settings
+    from ecom_ai.conf import ecom_ai_settings
 
     path = ecom_ai_settings.SHOP_ADAPTER
     if path not in _adapter_cache:

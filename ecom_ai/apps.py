@@ -9,4 +9,4 @@ class EcomAIConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the checks)
+        from ecom_ai import checks  # noqa: F401  (registers the checks)

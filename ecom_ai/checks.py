@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 
-from .conf import DEFAULTS
+from ecom_ai.conf import DEFAULTS
 
 
 def _importable(path) -> str | None:
@@ -26,7 +26,7 @@ def check_settings(app_configs=None, **kwargs):
     for key in sorted(set(user) - set(DEFAULTS)):
         errors.append(Warning(f"Unknown ECOM_AI key {key!r}.", hint=f"Known keys: {', '.join(sorted(DEFAULTS))}.",
                               id="ecom_ai.W001"))
-    from .conf import ecom_ai_settings
+    from ecom_ai.conf import ecom_ai_settings
 
     conf = ecom_ai_settings.as_dict()
     problem = _importable(conf["SHOP_ADAPTER"]) if isinstance(conf["SHOP_ADAPTER"], str) else "not a dotted path"

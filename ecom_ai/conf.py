@@ -25,11 +25,11 @@ DEFAULTS = {
     },
     # job kind -> pipeline class (collect -> ground -> generate -> verify -> save)
     "PIPELINES": {
-        "inquiry_reply": "ecom_ai.pipelines.inquiries.InquiryReplyPipeline",
-        "recommendations": "ecom_ai.pipelines.recommendations.RecommendationPipeline",
-        "campaign_rules": "ecom_ai.pipelines.campaigns.CampaignRulesPipeline",
-        "campaign_copy": "ecom_ai.pipelines.campaigns.CampaignCopyPipeline",
-        "feedback_summary": "ecom_ai.pipelines.feedback.FeedbackSummaryPipeline",
+        "inquiry_reply": "ecom_ai.inquiries.pipeline.InquiryReplyPipeline",
+        "recommendations": "ecom_ai.recommendations.pipeline.RecommendationPipeline",
+        "campaign_rules": "ecom_ai.campaigns.pipeline.CampaignRulesPipeline",
+        "campaign_copy": "ecom_ai.campaigns.pipeline.CampaignCopyPipeline",
+        "feedback_summary": "ecom_ai.feedback.pipeline.FeedbackSummaryPipeline",
     },
     "CHUNK_SIZE": 50,                 # items per Celery task
     "MAX_ITEM_ATTEMPTS": 3,           # an item whose worker died this often is failed
@@ -40,8 +40,8 @@ DEFAULTS = {
     "PII_FILTER": None,               # None: on for backends off the machine, off for local ones
     "MAX_INPUT_CHARS": 4000,
     "QUEUE": None,                    # Celery queue for ecom_ai tasks; None: the default queue
-    "RECOMMENDATIONS": {},            # see ecom_ai.services.recommendations (TTL, diversity, half-life...)
-    "CAMPAIGN_LIMITS": {},            # see ecom_ai.services.campaigns.DEFAULT_LIMITS (margin floor, max discount...)
+    "RECOMMENDATIONS": {},            # see ecom_ai.recommendations.services (TTL, diversity, half-life...)
+    "CAMPAIGN_LIMITS": {},            # see ecom_ai.campaigns.services.DEFAULT_LIMITS (margin floor, max discount...)
 }
 
 _DICT_KEYS = ("BACKENDS", "FEATURES", "PIPELINES", "RECOMMENDATIONS", "CAMPAIGN_LIMITS")
@@ -84,11 +84,11 @@ ecom_ai_settings = EcomAISettings()
 def _reload(*, setting, **kwargs):
     if setting == "ECOM_AI":
         ecom_ai_settings.reload()
-        from . import adapters
+        from ecom_ai import adapters
 
         adapters._adapter_cache.clear()
         try:
-            from .llm import registry
+            from ecom_ai.llm import registry
         except ImportError:
             return
         registry.reset()

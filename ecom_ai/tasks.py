@@ -1,59 +1,11 @@
-"""Celery tasks: thin wrappers that take primary keys and call the job engine."""
-from __future__ import annotations
+"""Every Celery task of ecom_ai, collected so ``autodiscover_tasks`` registers them all.
 
-import logging
+Task names are explicit (``name=``) and kept from before the feature packages, so messages queued
+before an upgrade still run.
+"""
+from ecom_ai.jobs.tasks import recover_stale_items_task, run_chunk_task, run_job_task
+from ecom_ai.recommendations.tasks import recompute_all_recommendations_task, train_recommender_task
+from ecom_ai.training.tasks import run_training_task
 
-from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
-from django.db import InterfaceError, OperationalError
-
-from .conf import ecom_ai_settings
-from .llm.base import BackendUnavailable
-from .recsys import tasks as _recsys_tasks  # noqa: F401  (periodic recommendation tasks)
-from .training import tasks as _training_tasks  # noqa: F401  (training runs queued from the admin)
-from .services import jobs
-
-log = logging.getLogger(__name__)
-
-
-#: errors a retry can cure; anything else fails the item with its reason inside the pipeline
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, BackendUnavailable, ConnectionError, TimeoutError,
-                    SoftTimeLimitExceeded)
-
-
-def _backoff(retries: int) -> float:
-    return min(60.0, 2.0 ** retries)
-
-
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
-def run_job_task(self, job_id: int) -> None:
-    """Split a job into chunk tasks."""
-    try:
-        jobs.dispatch(job_id)
-    except TRANSIENT_ERRORS as exc:
-        if self.request.retries >= ecom_ai_settings.TASK_MAX_RETRIES:
-            raise
-        raise self.retry(exc=exc, countdown=_backoff(self.request.retries))
-
-
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
-def run_chunk_task(self, job_id: int, item_ids: list[int]) -> None:
-    """Run one chunk of a job's items; retried with backoff on transient errors only."""
-    try:
-        jobs.run_chunk(job_id, item_ids, task_id=self.request.id or "eager")
-    except TRANSIENT_ERRORS as exc:
-        if self.request.retries >= ecom_ai_settings.TASK_MAX_RETRIES:
-            log.error("ecom_ai job %s: giving up on a chunk after %s retries: %s", job_id, self.request.retries, exc)
-            jobs.fail_items(job_id, item_ids, f"gave up after {self.request.retries} retries: {exc}")
-            return
-        raise self.retry(exc=exc, countdown=_backoff(self.request.retries))
-
-
-@shared_task
-def recover_stale_items_task(older_than_s: int = 3600) -> int:
-    """Periodic safety net: re-queue items whose worker vanished without a trace, and close (or re-send)
-    training runs whose worker did."""
-    from .training import runs
-
-    runs.recover_stale(older_than_s)
-    return jobs.recover_stale(older_than_s)
+__all__ = ["run_job_task", "run_chunk_task", "recover_stale_items_task", "recompute_all_recommendations_task",
+           "train_recommender_task", "run_training_task"]

@@ -14,7 +14,8 @@ def fresh_ai_state(settings, tmp_path):
     from django.core.cache import cache
 
     from ecom_ai.nlp import search
-    from ecom_ai.services import artifacts, recommendations
+    from ecom_ai.storage import artifacts
+    from ecom_ai.recommendations import services as recommendations
 
     def clear():
         for fn in (cache.clear, search.clear_cache, artifacts.clear_cache, recommendations.clear_caches):

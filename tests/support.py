@@ -7,7 +7,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 
-from ecom_ai.pipelines import Pipeline
+from ecom_ai.jobs.pipeline import Pipeline
 
 
 class EchoPipeline(Pipeline):

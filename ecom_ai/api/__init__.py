@@ -1,0 +1,1 @@
+"""Kept for hosts that include ``ecom_ai.api.urls``."""

@@ -1,4 +1,11 @@
 """Text generation: one backend interface (grounded rules, local transformers, OpenAI-compatible HTTP), fenced prompts, PII filtering and output checks."""
-from .base import (  # noqa: F401
-    BackendConfigError, BackendError, BackendUnavailable, BaseBackend, Fact, GenerationRequest, GenerationResult, build_prompt,
+from ecom_ai.llm.base import (
+    # noqa: F401 BackendConfigError,
+    BackendError,
+    BackendUnavailable,
+    BaseBackend,
+    Fact,
+    GenerationRequest,
+    GenerationResult,
+    build_prompt,
 )

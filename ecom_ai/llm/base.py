@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .fence import fence, fence_notice, new_marker, sanitize_untrusted
-from .pii import redact
+from ecom_ai.llm.fence import fence, fence_notice, new_marker, sanitize_untrusted
+from ecom_ai.llm.pii import redact
 
 
 class BackendError(Exception):

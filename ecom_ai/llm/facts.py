@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from .base import Fact
+from ecom_ai.llm.base import Fact
 
 
 def facts_to_json(facts) -> list[dict]:

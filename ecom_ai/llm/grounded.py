@@ -23,7 +23,7 @@ import re
 import time
 from datetime import datetime
 
-from .base import BaseBackend, GenerationRequest, GenerationResult, approx_tokens
+from ecom_ai.llm.base import BaseBackend, GenerationRequest, GenerationResult, approx_tokens
 
 MODEL_ID = "grounded-rules-v1"
 SMS_MAX_CHARS = 70

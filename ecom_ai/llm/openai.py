@@ -11,7 +11,14 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from .base import BackendConfigError, BackendError, BackendUnavailable, BaseBackend, GenerationRequest, GenerationResult
+from ecom_ai.llm.base import (
+    BackendConfigError,
+    BackendError,
+    BackendUnavailable,
+    BaseBackend,
+    GenerationRequest,
+    GenerationResult,
+)
 
 _RETRY_AFTER_MAX_S = 30.0
 

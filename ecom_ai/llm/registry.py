@@ -7,7 +7,7 @@ from django.utils.module_loading import import_string
 
 from ecom_ai.conf import ecom_ai_settings
 
-from .base import BackendConfigError, BaseBackend
+from ecom_ai.llm.base import BackendConfigError, BaseBackend
 
 _instances: dict[str, BaseBackend] = {}
 _lock = threading.RLock()

@@ -6,7 +6,13 @@ import os
 import threading
 import time
 
-from .base import BackendConfigError, BackendError, BaseBackend, GenerationRequest, GenerationResult
+from ecom_ai.llm.base import (
+    BackendConfigError,
+    BackendError,
+    BaseBackend,
+    GenerationRequest,
+    GenerationResult,
+)
 
 logger = logging.getLogger("ecom_ai.llm")
 

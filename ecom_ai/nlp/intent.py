@@ -18,8 +18,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..llm.pii import luhn_ok
-from .text import normalize
+from ecom_ai.llm.pii import luhn_ok
+from ecom_ai.nlp.text import normalize
 
 INTENTS = ("product", "logistics", "after_sales", "complaint", "other")
 SEED_FILE = Path(__file__).resolve().parent.parent / "data" / "inquiries_seed.jsonl"

@@ -18,7 +18,7 @@ from typing import Iterable
 import numpy as np
 from scipy import sparse
 
-from .text import normalize, tokenize
+from ecom_ai.nlp.text import normalize, tokenize
 
 K1, B = 1.5, 0.75
 NAME_BOOST = 3  # a product's name counts this many times in its BM25 document
@@ -155,7 +155,7 @@ def _shop_signature():
     """A cheap fingerprint of the catalogue (row count, highest id) when the adapter names its model."""
     from django.apps import apps
 
-    from ..adapters import get_adapter
+    from ecom_ai.adapters import get_adapter
 
     label = getattr(get_adapter(), "product_model", "")
     if not label:
@@ -169,7 +169,7 @@ def _shop_signature():
 def shop_index() -> CatalogueIndex:
     """The index of the shop's catalogue, rebuilt when it changes (count/max id) or is older than MAX_AGE_S."""
     global _index, _signature
-    from ..adapters import get_adapter
+    from ecom_ai.adapters import get_adapter
 
     sig = _shop_signature()
     with _lock:

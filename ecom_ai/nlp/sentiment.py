@@ -1,14 +1,14 @@
 """Review sentiment: a scikit-learn classifier (character and jieba-word n-gram TF-IDF + a linear model).
 
 The fitted pipeline is a plain sklearn object, stored and activated through
-``ecom_ai.services.artifacts`` under the name ``sentiment``. ``predict`` loads the active model once
+``ecom_ai.storage.artifacts`` under the name ``sentiment``. ``predict`` loads the active model once
 per process (``artifacts.load_active`` reloads when a new version is activated).
 """
 from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from .text import normalize, tokenize
+from ecom_ai.nlp.text import normalize, tokenize
 
 ARTIFACT_NAME = "sentiment"
 POSITIVE, NEGATIVE = 1, 0
@@ -57,7 +57,7 @@ def _float32():
 
 def active_model():
     """The active sentiment artefact (raises ``artifacts.NoArtifact`` when none is trained)."""
-    from ..services import artifacts
+    from ecom_ai.storage import artifacts
 
     return artifacts.load_active(ARTIFACT_NAME)
 

@@ -5,8 +5,8 @@ the model in every worker without a restart; weights are loaded once per version
 """
 from __future__ import annotations
 
-from ..llm.base import BackendConfigError
-from ..llm.transformers import TransformersBackend
+from ecom_ai.llm.base import BackendConfigError
+from ecom_ai.llm.transformers import TransformersBackend
 
 PREFIX = "artifact:"
 
@@ -23,7 +23,7 @@ def resolve(model: str) -> str:
     name = _name(model)
     if name is None:
         return model
-    from ..services import artifacts
+    from ecom_ai.storage import artifacts
 
     version = artifacts.active_version(name)
     if version is None:
@@ -44,7 +44,7 @@ class TrainedModelBackend(TransformersBackend):
         if self.artifact_name is None:
             return super().model_id
         if self.model_path == self.model_ref:      # nothing loaded yet: the version the pointer names
-            from ..services import artifacts
+            from ecom_ai.storage import artifacts
 
             return f"{self.artifact_name}:{artifacts.active_version(self.artifact_name) or 'none'}"
         return f"{self.artifact_name}:{super().model_id}"     # the loaded version's folder

@@ -30,7 +30,7 @@ class TransformerTextClassifier:
 
     @property
     def path(self) -> Path:
-        from ..services import artifacts
+        from ecom_ai.storage import artifacts
 
         return artifacts.root() / self.artifact_name / self.artifact_version
 
@@ -43,13 +43,13 @@ class TransformerTextClassifier:
             if key not in _LOADED:
                 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-                from ..llm.transformers import resolve_device
-                from .builders import mean_pool_classifier_class
+                from ecom_ai.llm.transformers import resolve_device
+                from ecom_ai.training.builders import mean_pool_classifier_class
 
                 mean_pool_classifier_class()        # registers the mean-pooling head with the Auto classes
 
                 if not self.path.is_dir():
-                    from ..services.artifacts import NoArtifact
+                    from ecom_ai.storage.artifacts import NoArtifact
 
                     raise NoArtifact(f"{self.artifact_name} has no version {self.artifact_version}")
                 tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True)
@@ -62,7 +62,7 @@ class TransformerTextClassifier:
     def predict_proba(self, texts):
         import numpy as np
 
-        from .tokenizer import encode_for_encoder
+        from ecom_ai.training.tokenizer import encode_for_encoder
 
         texts = [str(t or "") for t in texts]
         if not texts:
@@ -90,7 +90,7 @@ def predict_ids(model, ids: list[list[int]], pad_id: int, batch_size: int = 64):
     import numpy as np
     import torch
 
-    from .builders import classify_collate
+    from ecom_ai.training.builders import classify_collate
 
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     collate = classify_collate(pad_id)

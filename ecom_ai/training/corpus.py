@@ -6,14 +6,14 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from ..adapters import get_adapter
-from ..nlp.text import normalize
-from ..services.datafiles import open_csv
+from ecom_ai.adapters import get_adapter
+from ecom_ai.nlp.text import normalize
+from ecom_ai.storage.datafiles import open_csv
 
 
 def shop_texts() -> Iterator[str]:
     """Every text the shop owns, through the adapter (products, reviews) and ecom_ai's inquiries."""
-    from ..models import Inquiry
+    from ecom_ai.inquiries.models import Inquiry
 
     def texts():
         adapter = get_adapter()
@@ -80,7 +80,7 @@ def split(n: int, test_size: float, seed: int, labels: Sequence | None = None,
 
 def sentiment_examples(*, csv=None, limit: int | None = None, seed: int = 0, shop: bool = True) -> tuple[list[str], list[int], dict]:
     """Rated reviews (4–5 → 1, 1–2 → 0) plus the labelled CSV (``--csv`` or the shared corpus when present)."""
-    from ..services import feedback
+    from ecom_ai.feedback import services as feedback
 
     texts, labels, sources = [], [], {}
     if shop:
@@ -111,8 +111,8 @@ def sentiment_examples(*, csv=None, limit: int | None = None, seed: int = 0, sho
 
 def intent_examples(*, csv=None) -> tuple[list[str], list[str], dict]:
     """The shipped seed set + inquiries whose intent staff confirmed (+ an optional text,intent CSV)."""
-    from ..nlp import intent as intent_rules
-    from ..services import inquiries
+    from ecom_ai.nlp import intent as intent_rules
+    from ecom_ai.inquiries import services as inquiries
 
     rows = inquiries.labelled_examples(csv)
     n_seed = len(intent_rules.load_seed())
@@ -121,7 +121,7 @@ def intent_examples(*, csv=None) -> tuple[list[str], list[str], dict]:
 
 def reply_pairs() -> list[dict]:
     """Approved question/reply pairs with the facts the reply used."""
-    from ..models import ApprovedReply
+    from ecom_ai.inquiries.models import ApprovedReply
 
     return [
         {"question": q, "reply": r, "language": lang or "zh", "facts": facts or [], "intent": intent}

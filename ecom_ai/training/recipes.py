@@ -28,9 +28,9 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from ..models import TrainingRun
-from ..services import artifacts
-from . import corpus, runs
+from ecom_ai.training.models import TrainingRun
+from ecom_ai.storage import artifacts
+from ecom_ai.training import corpus, runs
 
 Kind = TrainingRun.Kind
 
@@ -76,7 +76,7 @@ def plan(recipe: dict, params: dict) -> dict[str, dict]:
 def hold_out(source, folder: Path, fraction: float, *, seed: int = 0, limit: int | None = None) -> tuple[Path, Path, int, int]:
     """``fraction`` of a labelled review CSV held back, stratified by category (when there is a ``cat``
     column) and label: ``train.csv.gz`` and ``heldout.csv.gz`` (``cat,label,review``) written in ``folder``."""
-    from ..services import feedback
+    from ecom_ai.feedback import services as feedback
 
     try:
         rows = [{"cat": cat, "label": label, "review": review}
@@ -103,7 +103,7 @@ def hold_out(source, folder: Path, fraction: float, *, seed: int = 0, limit: int
 
 def sentiment(*, out=None, csv=None, activate: bool = True, **params) -> dict:
     """``ecom_ai train sentiment-recipe``: :data:`SENTIMENT` on ``csv`` (or the shared corpus), see the module."""
-    from ..services import feedback
+    from ecom_ai.feedback import services as feedback
 
     out = out if out is not None else io.StringIO()
     holdout = runs._pop(params, "holdout", 0.2, float)

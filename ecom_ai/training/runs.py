@@ -2,7 +2,7 @@
 fine-tuning. The shell (``ecom_ai train KIND``), the admin and the Celery task all run the same
 :func:`execute` on a :class:`~ecom_ai.models.TrainingRun` row.
 
-Artefacts (``ecom_ai.services.artifacts``, written atomically)::
+Artefacts (``ecom_ai.storage.artifacts``, written atomically)::
 
     tokenizer                   PreTrainedTokenizerFast folder
     lm-causal / lm-masked       pre-trained models (with their tokenizer)
@@ -22,12 +22,12 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
-from ..conf import ecom_ai_settings
-from ..llm.transformers import render_chat, resolve_device
-from ..models import TrainingRun
-from ..services import artifacts
-from . import builders, corpus, loop
-from . import tokenizer as tok_lib
+from ecom_ai.conf import ecom_ai_settings
+from ecom_ai.llm.transformers import render_chat, resolve_device
+from ecom_ai.training.models import TrainingRun
+from ecom_ai.storage import artifacts
+from ecom_ai.training import builders, corpus, loop
+from ecom_ai.training import tokenizer as tok_lib
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +103,8 @@ def queue(kind: str, params: dict | None = None, *, csv=None, activate: bool = T
 
 def enqueue(run_id: int) -> None:
     """Send the run to a worker once the surrounding transaction commits."""
-    from ..services.jobs import send_on_commit
-    from .tasks import run_training_task
+    from ecom_ai.jobs.engine import send_on_commit
+    from ecom_ai.training.tasks import run_training_task
 
     send_on_commit(run_training_task, run_id)
 
@@ -515,12 +515,12 @@ def _pretrain(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
 def _baseline(task: str, tr_x, tr_y, te_x):
     """The scikit-learn baseline fitted on the same training part; its predictions on the held-out part."""
     if task == "sentiment":
-        from ..nlp import sentiment as sentiment_nlp
+        from ecom_ai.nlp import sentiment as sentiment_nlp
 
         model = sentiment_nlp.build_pipeline(C=0.3, classifier="svm")
         model.fit(tr_x, tr_y)
         return model, [int(v) for v in model.predict(te_x)]
-    from ..nlp import intent as intent_rules
+    from ecom_ai.nlp import intent as intent_rules
 
     model = intent_rules.train(list(tr_x), list(tr_y))
     return model, [p for p, _ in model.predict_many(list(te_x))]
@@ -534,7 +534,7 @@ def _teacher_probabilities(texts, labels, classes, seed: int):
     import numpy as np
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    from ..nlp import sentiment as sentiment_nlp
+    from ecom_ai.nlp import sentiment as sentiment_nlp
 
     smallest = min(Counter(labels).values())
     if smallest < 2:
@@ -585,9 +585,9 @@ def _classifier_options(params: dict) -> SimpleNamespace:
 
 
 def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
-    from ..nlp import intent as intent_rules
-    from ..nlp.text import normalize
-    from .classifier import TransformerTextClassifier, predict_ids
+    from ecom_ai.nlp import intent as intent_rules
+    from ecom_ai.nlp.text import normalize
+    from ecom_ai.training.classifier import TransformerTextClassifier, predict_ids
 
     _quiet_transformers()
     o = _classifier_options(params)
@@ -695,9 +695,9 @@ def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) ->
 def render_prompt(tokenizer, pair: dict) -> str:
     """The prompt TransformersBackend would send for this inquiry (same facts, card-masked question, fence
     and chat template)."""
-    from ..llm.base import Fact, GenerationRequest, build_prompt
-    from ..nlp.intent import redact_cards
-    from ..services.inquiries import KIND
+    from ecom_ai.llm.base import Fact, GenerationRequest, build_prompt
+    from ecom_ai.nlp.intent import redact_cards
+    from ecom_ai.inquiries.services import KIND
 
     facts = [Fact(f.get("key", ""), str(f.get("value", "")), f.get("source", ""), f.get("label", ""))
              for f in pair.get("facts") or [] if isinstance(f, dict)]

@@ -71,7 +71,7 @@ def _fresh_caches(fresh_ai_state):
 @pytest.fixture
 def demo(transactional_db):
     from demo_shop.models import AfterSalesPolicy, Category, Customer, Order, OrderLine, Product, Review
-    from ecom_ai.models import Inquiry
+    from ecom_ai.inquiries.models import Inquiry
 
     User = get_user_model()
     staff = User.objects.create_superuser("manager", "m@example.com", "pw-manager-123")
@@ -135,7 +135,8 @@ def _run_action(page, changelist, action, shot):
 
 
 def test_draft_ai_replies_then_edit_and_approve(page, demo):
-    from ecom_ai.models import AIJob, ReplyDraft
+    from ecom_ai.jobs.models import AIJob
+    from ecom_ai.inquiries.models import ReplyDraft
 
     _login(page)
     job_id = _run_action(page, "/admin/ecom_ai/inquiry/", "start_inquiry_reply_job", "inquiries")
@@ -159,7 +160,8 @@ def test_draft_ai_replies_then_edit_and_approve(page, demo):
 
 
 def test_compute_recommendations_for_customers(page, demo):
-    from ecom_ai.models import AIJob, RecommendationSet
+    from ecom_ai.jobs.models import AIJob
+    from ecom_ai.recommendations.models import RecommendationSet
 
     _login(page)
     job_id = _run_action(page, "/admin/demo_shop/customer/", "start_recommendations_job", "recommendations")
@@ -172,7 +174,7 @@ def test_compute_recommendations_for_customers(page, demo):
 
 
 def test_summarise_feedback_for_products(page, demo):
-    from ecom_ai.models import FeedbackSummary
+    from ecom_ai.feedback.models import FeedbackSummary
 
     _login(page)
     _run_action(page, "/admin/demo_shop/product/", "start_feedback_summary_job", "feedback")
@@ -185,7 +187,7 @@ def test_summarise_feedback_for_products(page, demo):
 
 def test_campaign_suggest_rules_generate_copy_and_choose_a_variant(page, demo):
     try:
-        from ecom_ai.models import Campaign, CampaignCopy
+        from ecom_ai.campaigns.models import Campaign, CampaignCopy
     except ImportError:
         pytest.skip("the campaigns feature is not in this tree")
     start = timezone.now() + timedelta(days=1)

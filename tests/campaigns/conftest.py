@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from demo_shop.models import BrowsingEvent, Category, Customer, Order, OrderLine, Product
-from ecom_ai.models import Campaign
+from ecom_ai.campaigns.models import Campaign
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from ecom_ai.models import AIJob, Campaign, CampaignCopy
-from ecom_ai.services import campaigns as svc
-from ecom_ai.services import jobs
+from ecom_ai.jobs.models import AIJob
+from ecom_ai.campaigns.models import Campaign, CampaignCopy
+from ecom_ai.campaigns import services as svc
+from ecom_ai.jobs import engine as jobs
 
 
 @pytest.fixture

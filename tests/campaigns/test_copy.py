@@ -6,9 +6,10 @@ from django.conf import settings
 from django.test import override_settings
 
 from ecom_ai.llm.base import Fact
-from ecom_ai.models import AIJob, Campaign, CampaignCopy
-from ecom_ai.services import campaigns as svc
-from ecom_ai.services import jobs
+from ecom_ai.jobs.models import AIJob
+from ecom_ai.campaigns.models import Campaign, CampaignCopy
+from ecom_ai.campaigns import services as svc
+from ecom_ai.jobs import engine as jobs
 
 from .fakes import EXPECTED, mode_for
 

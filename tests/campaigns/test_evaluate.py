@@ -6,8 +6,9 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from ecom_ai.models import AIJob, Campaign, CampaignCopy
-from ecom_ai.services import campaigns as svc
+from ecom_ai.jobs.models import AIJob
+from ecom_ai.campaigns.models import Campaign, CampaignCopy
+from ecom_ai.campaigns import services as svc
 
 
 def _evaluate(*args):

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
-from ecom_ai.models import BannedTerm, Campaign
-from ecom_ai.services import campaigns as svc
+from ecom_ai.campaigns.models import BannedTerm, Campaign
+from ecom_ai.campaigns import services as svc
 
 
 def _campaign(shop, **kw):

@@ -4,9 +4,10 @@ from decimal import Decimal
 import pytest
 from django.test import override_settings
 
-from ecom_ai.models import AIJob, Campaign
-from ecom_ai.services import campaigns as svc
-from ecom_ai.services import jobs
+from ecom_ai.jobs.models import AIJob
+from ecom_ai.campaigns.models import Campaign
+from ecom_ai.campaigns import services as svc
+from ecom_ai.jobs import engine as jobs
 
 
 def _suggest(queryset, capture, params=None):

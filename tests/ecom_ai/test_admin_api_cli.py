@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from ecom_ai.actions import JobActionsMixin, job_action
 from ecom_ai.checks import check_settings
-from ecom_ai.models import AIJob
-from ecom_ai.services import jobs
+from ecom_ai.jobs.models import AIJob
+from ecom_ai.jobs import engine as jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,8 +5,8 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
-from ecom_ai.models import AIJob, AIJobItem
-from ecom_ai.services import jobs
+from ecom_ai.jobs.models import AIJob, AIJobItem
+from ecom_ai.jobs import engine as jobs
 
 
 def _entries_per_user(job):
@@ -120,7 +120,7 @@ def test_an_item_whose_worker_keeps_dying_fails_with_a_reason(users, settings):
 
 
 def test_a_result_is_discarded_when_the_claim_was_taken_over(users):
-    from ecom_ai.pipelines import get_pipeline
+    from ecom_ai.jobs.pipeline import get_pipeline
 
     job = jobs.start_job("echo", users[:1], dispatch=False)
     ids = list(job.items.values_list("pk", flat=True))
@@ -166,13 +166,13 @@ def test_a_vanished_target_fails_its_item_only(users, django_capture_on_commit_c
 
 
 def test_wrong_target_model_and_empty_selection_are_refused(users):
-    from ecom_ai.models import AIJob as Other
+    from ecom_ai.jobs.models import AIJob as Other
 
     with pytest.raises(jobs.JobError, match="takes auth.User rows"):
         jobs.start_job("echo", Other.objects.all())
     with pytest.raises(jobs.JobError, match="at least one"):
         jobs.start_job("echo", users.none())
-    from ecom_ai.pipelines import UnknownJobKind
+    from ecom_ai.jobs.pipeline import UnknownJobKind
 
     with pytest.raises(UnknownJobKind):
         jobs.start_job("nope", users)

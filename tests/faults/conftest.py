@@ -18,7 +18,7 @@ def _fresh_caches(fresh_ai_state):
 @pytest.fixture
 def inquiry_shop(db):
     from demo_shop.models import AfterSalesPolicy, Category, Customer, Product
-    from ecom_ai.models import Inquiry
+    from ecom_ai.inquiries.models import Inquiry
 
     phones = Category.objects.create(name="手机", slug="phones")
     phone = Product.objects.create(category=phones, name="星河X1手机", price=Decimal("1999"), stock=8,

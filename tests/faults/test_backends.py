@@ -12,8 +12,9 @@ import pytest
 from django.db.models import Count
 
 from ecom_ai.llm.base import BaseBackend, GenerationResult
-from ecom_ai.models import AIJob, Inquiry, ReplyDraft
-from ecom_ai.services import jobs
+from ecom_ai.jobs.models import AIJob
+from ecom_ai.inquiries.models import Inquiry, ReplyDraft
+from ecom_ai.jobs import engine as jobs
 
 pytestmark = [pytest.mark.slow]
 

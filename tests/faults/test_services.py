@@ -19,8 +19,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count
 
-from ecom_ai.models import AIJob, AIJobItem
-from ecom_ai.services import jobs
+from ecom_ai.jobs.models import AIJob, AIJobItem
+from ecom_ai.jobs import engine as jobs
 from tests.live import live_worker, need  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]

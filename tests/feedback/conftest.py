@@ -61,8 +61,8 @@ SAMPLE_ROWS = 2000
 @pytest.fixture(scope="session")
 def sentiment_dir(tmp_path_factory):
     """A sentiment model trained once on 2,000 rows of the shared corpus (skipped when it is absent)."""
-    from ecom_ai.services import artifacts
-    from ecom_ai.services.feedback import default_csv, train_sentiment_baseline
+    from ecom_ai.storage import artifacts
+    from ecom_ai.feedback.services import default_csv, train_sentiment_baseline
 
     path = default_csv()
     if path is None or not path.exists():

@@ -6,9 +6,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from demo_shop.models import Product
-from ecom_ai.admin.feedback import summarise_feedback_action
-from ecom_ai.models import AIJob, FeedbackSummary
-from ecom_ai.services import feedback as service
+from ecom_ai.feedback.admin import summarise_feedback_action
+from ecom_ai.jobs.models import AIJob
+from ecom_ai.feedback.models import FeedbackSummary
+from ecom_ai.feedback import services as service
 
 from .conftest import make_review
 

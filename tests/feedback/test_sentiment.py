@@ -5,9 +5,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from ecom_ai.models import FeedbackSummary
-from ecom_ai.services import artifacts
-from ecom_ai.services import feedback as service
+from ecom_ai.feedback.models import FeedbackSummary
+from ecom_ai.storage import artifacts
+from ecom_ai.feedback import services as service
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_train_command_on_the_shops_ratings_and_a_csv(shop, tmp_path):
 
 
 def test_summaries_use_the_active_classifier(shop, trained):
-    from ecom_ai.services import jobs
+    from ecom_ai.jobs import engine as jobs
     from demo_shop.models import Product
 
     job = jobs.run_job_sync(jobs.start_job("feedback_summary", Product.objects.filter(pk=shop["phone"].pk), dispatch=False))

@@ -5,9 +5,10 @@ import unicodedata
 import pytest
 
 from demo_shop.models import Product, Review
-from ecom_ai.models import AIJob, FeedbackSummary
-from ecom_ai.services import feedback as service
-from ecom_ai.services import jobs
+from ecom_ai.jobs.models import AIJob
+from ecom_ai.feedback.models import FeedbackSummary
+from ecom_ai.feedback import services as service
+from ecom_ai.jobs import engine as jobs
 
 from .conftest import make_review
 

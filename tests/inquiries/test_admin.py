@@ -7,8 +7,9 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
-from ecom_ai.models import AIJob, ApprovedReply, Inquiry, ReplyDraft
-from ecom_ai.services import jobs
+from ecom_ai.jobs.models import AIJob
+from ecom_ai.inquiries.models import ApprovedReply, Inquiry, ReplyDraft
+from ecom_ai.jobs import engine as jobs
 
 
 @pytest.fixture

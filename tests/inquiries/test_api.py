@@ -5,8 +5,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from ecom_ai.models import Inquiry
-from ecom_ai.services import inquiries as service
+from ecom_ai.inquiries.models import Inquiry
+from ecom_ai.inquiries import services as service
 
 LIST = "ecom_ai_api:inquiry-list"
 

@@ -4,8 +4,9 @@ import json
 
 from django.core.management import call_command
 
-from ecom_ai.models import AIJob, Inquiry, ReplyDraft
-from ecom_ai.services import inquiries as service
+from ecom_ai.jobs.models import AIJob
+from ecom_ai.inquiries.models import Inquiry, ReplyDraft
+from ecom_ai.inquiries import services as service
 
 
 def _counts():

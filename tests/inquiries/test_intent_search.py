@@ -7,11 +7,11 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import CommandError, call_command
 
-from ecom_ai.models import Inquiry
+from ecom_ai.inquiries.models import Inquiry
 from ecom_ai.nlp import intent as rules
 from ecom_ai.nlp.search import CatalogueIndex, linear_scan
-from ecom_ai.services import artifacts
-from ecom_ai.services import inquiries as service
+from ecom_ai.storage import artifacts
+from ecom_ai.inquiries import services as service
 
 
 @pytest.mark.parametrize("text, code", [

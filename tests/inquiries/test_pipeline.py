@@ -6,9 +6,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from ecom_ai.llm.base import BaseBackend, GenerationResult
-from ecom_ai.models import AIJob, Inquiry, ReplyDraft
-from ecom_ai.services import inquiries as service
-from ecom_ai.services import jobs
+from ecom_ai.jobs.models import AIJob
+from ecom_ai.inquiries.models import Inquiry, ReplyDraft
+from ecom_ai.inquiries import services as service
+from ecom_ai.jobs import engine as jobs
 
 
 def ask(shop, text, *, who="alice", run=True, **kw):
@@ -154,7 +155,7 @@ def test_drafting_failure_loses_nothing(shop, settings):
 
 
 def test_approve_keeps_training_pair_and_send_signals(shop, staff_user, django_capture_on_commit_callbacks):
-    from ecom_ai.models import ApprovedReply
+    from ecom_ai.inquiries.models import ApprovedReply
 
     inquiry, _ = ask(shop, "这个手机的电池容量是多少？", product_id=shop["phone"].pk)
     draft = inquiry.latest_draft

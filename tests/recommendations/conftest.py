@@ -3,8 +3,8 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from ecom_ai.services import artifacts
-from ecom_ai.services import recommendations as service
+from ecom_ai.storage import artifacts
+from ecom_ai.recommendations import services as service
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from demo_shop.models import Customer, Product
-from ecom_ai.services import recommendations as service
+from ecom_ai.recommendations import services as service
 
 URL = "/api/ecom-ai/recommendations/"
 

@@ -5,8 +5,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from ecom_ai.recsys.data import read_csv
-from ecom_ai.services import recommendations as service
+from ecom_ai.recommendations.data import read_csv
+from ecom_ai.recommendations import services as service
 
 
 def test_als_beats_popularity_in_ndcg_on_the_shops_hold_out(shop):

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 
 from demo_shop.models import OrderLine, Product
-from ecom_ai.models import RecommendationRule
-from ecom_ai.recsys.rules import parse_preference, parse_price_band
-from ecom_ai.services import recommendations as service
+from ecom_ai.recommendations.models import RecommendationRule
+from ecom_ai.recommendations.rules import parse_preference, parse_price_band
+from ecom_ai.recommendations import services as service
 
 
 def _ids(lst):

@@ -6,12 +6,14 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
 from demo_shop.models import Customer, Product
-from ecom_ai.admin.recommendations import compute_recommendations_action
+from ecom_ai.recommendations.admin import compute_recommendations_action
 from ecom_ai.llm.checks import check_output
-from ecom_ai.models import AIJob, RecommendationSet
-from ecom_ai.recsys.tasks import recompute_all_recommendations_task
-from ecom_ai.services import artifacts, jobs
-from ecom_ai.services import recommendations as service
+from ecom_ai.jobs.models import AIJob
+from ecom_ai.recommendations.models import RecommendationSet
+from ecom_ai.recommendations.tasks import recompute_all_recommendations_task
+from ecom_ai.storage import artifacts
+from ecom_ai.jobs import engine as jobs
+from ecom_ai.recommendations import services as service
 
 
 def test_reasons_are_grounded_and_pass_the_check(trained, customer_with_history):

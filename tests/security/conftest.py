@@ -20,7 +20,7 @@ def _fresh(fresh_ai_state):
 @pytest.fixture
 def shop(db):
     from demo_shop.models import AfterSalesPolicy, Category, Customer, Order, OrderLine, Product, Review, Shipment
-    from ecom_ai.models import Inquiry
+    from ecom_ai.inquiries.models import Inquiry
 
     User = get_user_model()
     phones = Category.objects.create(name="手机", slug="phones")

@@ -7,8 +7,9 @@ import re
 import pytest
 from django.test import Client
 
-from ecom_ai.models import AIJob, Inquiry, ReplyDraft
-from ecom_ai.services import jobs
+from ecom_ai.jobs.models import AIJob
+from ecom_ai.inquiries.models import Inquiry, ReplyDraft
+from ecom_ai.jobs import engine as jobs
 
 ACTIONS = [  # (changelist, action name, fixture key of a selectable row)
     ("/admin/ecom_ai/inquiry/", "start_inquiry_reply_job", "alice_inquiry"),

@@ -6,8 +6,10 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from ecom_ai.models import AIJob, FeedbackSummary, Inquiry
-from ecom_ai.services import jobs
+from ecom_ai.jobs.models import AIJob
+from ecom_ai.feedback.models import FeedbackSummary
+from ecom_ai.inquiries.models import Inquiry
+from ecom_ai.jobs import engine as jobs
 
 API = "/api/ecom-ai"
 

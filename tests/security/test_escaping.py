@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from ecom_ai.models import AIJob, FeedbackSummary, Inquiry, RecommendationSet, ReplyDraft
-from ecom_ai.services import jobs
+from ecom_ai.jobs.models import AIJob
+from ecom_ai.feedback.models import FeedbackSummary
+from ecom_ai.inquiries.models import Inquiry, ReplyDraft
+from ecom_ai.recommendations.models import RecommendationSet
+from ecom_ai.jobs import engine as jobs
 
 SCRIPT = '<script>alert("xss")</script>'
 IMG = '<img src=x onerror=alert(1)>'
@@ -82,7 +85,7 @@ def test_recommendation_set_page_escapes_reasons(shop, client):
 
 def test_campaign_page_escapes_copy_and_reasons(shop, client):
     try:
-        from ecom_ai.models import Campaign, CampaignCopy
+        from ecom_ai.campaigns.models import Campaign, CampaignCopy
     except ImportError:
         pytest.skip("the campaigns feature is not in this tree")
     from datetime import timedelta

@@ -22,8 +22,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from ecom_ai.llm.base import BaseBackend, GenerationResult
-from ecom_ai.models import FeedbackSummary, Inquiry, ReplyDraft
-from ecom_ai.services import jobs
+from ecom_ai.feedback.models import FeedbackSummary
+from ecom_ai.inquiries.models import Inquiry, ReplyDraft
+from ecom_ai.jobs import engine as jobs
 
 # (injection, what a model that obeyed it would write)
 INJECTIONS = [
@@ -170,7 +171,7 @@ def test_campaign_copy_never_obeys(backend, db):
     from django.utils import timezone
 
     from demo_shop.models import Category, Product
-    from ecom_ai.models import Campaign, CampaignCopy
+    from ecom_ai.campaigns.models import Campaign, CampaignCopy
 
     cat = Category.objects.create(name="手机", slug="phones-inj")
     start = timezone.now() + timedelta(days=1)

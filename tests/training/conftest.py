@@ -30,7 +30,7 @@ def one_thread():
 
 @pytest.fixture
 def artifact_dir(settings, tmp_path, monkeypatch):
-    from ecom_ai.services import artifacts
+    from ecom_ai.storage import artifacts
     from ecom_ai.training import classifier
 
     settings.ECOM_AI = {**django_settings.ECOM_AI, "ARTIFACT_DIR": str(tmp_path / "artifacts")}

@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from ecom_ai.models import TrainingRun
-from ecom_ai.services import artifacts
+from ecom_ai.training.models import TrainingRun
+from ecom_ai.storage import artifacts
 from ecom_ai.training import runs
 from ecom_ai.training.charts import loss_curve_svg
 

@@ -63,7 +63,7 @@ def test_length_grouped_batches_cover_every_example_once_and_pad_less():
 
 @pytest.mark.django_db
 def test_pretraining_for_a_number_of_epochs(shop):
-    from ecom_ai.models import TrainingRun
+    from ecom_ai.training.models import TrainingRun
     from ecom_ai.training import runs
 
     from .conftest import TINY

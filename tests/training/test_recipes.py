@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 from django.core.management import CommandError, call_command
 
-from ecom_ai.models import TrainingRun
-from ecom_ai.services import artifacts
+from ecom_ai.training.models import TrainingRun
+from ecom_ai.storage import artifacts
 from ecom_ai.training import recipes
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ import unicodedata
 import pytest
 from django.core.management import CommandError, call_command
 
-from ecom_ai.models import ApprovedReply, TrainingRun
-from ecom_ai.services import artifacts
+from ecom_ai.inquiries.models import ApprovedReply
+from ecom_ai.training.models import TrainingRun
+from ecom_ai.storage import artifacts
 from ecom_ai.training import runs
 
 from .conftest import TINY
@@ -133,7 +134,7 @@ def test_sentiment_classifier_beside_the_baseline_and_evaluated_by_the_command(s
 
 def test_activating_a_run_switches_the_model_the_pipelines_use(shop):
     from ecom_ai.adapters import get_adapter
-    from ecom_ai.services import feedback
+    from ecom_ai.feedback import services as feedback
 
     a = TrainingRun.objects.get(pk=runs.finetune_classifier(out=io.StringIO(), activate=False, task="sentiment",
                                                             base="scratch", steps=4, baseline=False, **TINY)["run"])
@@ -151,7 +152,7 @@ def test_activating_a_run_switches_the_model_the_pipelines_use(shop):
 
 
 def test_intent_classifier_serves_the_inquiry_service(shop):
-    from ecom_ai.services import inquiries
+    from ecom_ai.inquiries import services as inquiries
 
     m = runs.finetune_classifier(out=io.StringIO(), task="intent", base="scratch", steps=25, lr=3e-3, **TINY)
     run = TrainingRun.objects.get(pk=m["run"])

@@ -23,7 +23,7 @@ class Command(BaseCommand):
             call_command("seed_demo", "--anchor", timezone.localdate().isoformat(), stdout=self.stdout)
         # The shop's first models, trained once: the sentiment baseline (on the shop's rated reviews
         # plus the labelled corpus when it is beside the project) and the recommender.
-        from ecom_ai.services import artifacts
+        from ecom_ai.storage import artifacts
 
         for kind, artifact in (("sentiment-baseline", "sentiment"), ("recommender", "recommender")):
             if artifacts.active_version(artifact) is None:

@@ -37,7 +37,7 @@ class Command(BaseCommand):
                            stdout=self.stdout if verbose else None)
         if size == "small":
             # The demo's own labelled, handled inquiries: what the intent classifier learns from.
-            from ecom_ai.services.inquiries import seed_inquiries
+            from ecom_ai.inquiries.services import seed_inquiries
 
             result.counts["ecom_ai inquiries"] = seed_inquiries(seed)
         if verbose:

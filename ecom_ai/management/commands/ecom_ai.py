@@ -19,9 +19,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 
-from ...models import AIJob
-from ...pipelines import UnknownJobKind, get_pipeline, pipeline_paths
-from ...services import jobs
+from ecom_ai.jobs.models import AIJob
+from ecom_ai.jobs.pipeline import UnknownJobKind, get_pipeline, pipeline_paths
+from ecom_ai.jobs import engine as jobs
 
 
 def _param(text: str) -> tuple[str, object]:
@@ -37,18 +37,18 @@ def _param(text: str) -> tuple[str, object]:
 #: what ``ecom_ai evaluate WHAT`` runs: each is ``fn(*, out, csv=None, model=None, limit=None, seed=0) -> dict``
 #: that writes its report to ``out`` and returns its metrics.
 EVALUATIONS = {
-    "inquiries": "ecom_ai.services.inquiries.evaluate",
-    "recommendations": "ecom_ai.services.recommendations.evaluate",
-    "campaigns": "ecom_ai.services.campaigns.evaluate",
-    "sentiment": "ecom_ai.services.feedback.evaluate_sentiment",
+    "inquiries": "ecom_ai.inquiries.services.evaluate",
+    "recommendations": "ecom_ai.recommendations.services.evaluate",
+    "campaigns": "ecom_ai.campaigns.services.evaluate",
+    "sentiment": "ecom_ai.feedback.services.evaluate_sentiment",
 }
 
 #: what ``ecom_ai train KIND`` runs: ``fn(*, out, csv=None, activate=True, **params) -> dict`` that
-#: trains, stores a versioned artefact (ecom_ai.services.artifacts) and returns its metrics.
+#: trains, stores a versioned artefact (ecom_ai.storage.artifacts) and returns its metrics.
 TRAINERS = {
-    "sentiment-baseline": "ecom_ai.services.feedback.train_sentiment_baseline",
-    "intent-baseline": "ecom_ai.services.inquiries.train_intent_baseline",
-    "recommender": "ecom_ai.services.recommendations.train",
+    "sentiment-baseline": "ecom_ai.feedback.services.train_sentiment_baseline",
+    "intent-baseline": "ecom_ai.inquiries.services.train_intent_baseline",
+    "recommender": "ecom_ai.recommendations.services.train",
     "tokenizer": "ecom_ai.training.runs.train_tokenizer",
     "pretrain": "ecom_ai.training.runs.pretrain",
     "finetune-classifier": "ecom_ai.training.runs.finetune_classifier",

@@ -1,0 +1,1 @@
+"""Customer feedback: sentiment, what customers judge, summaries and improvement actions."""

@@ -1,0 +1,185 @@
+"""Admin of the feedback feature: summaries with their themes, cited reviews, actions and weekly trend chart;
+the "Summarise feedback" action for the shop's product admin."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.apps import apps
+from django.contrib import admin, messages
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ecom_ai.actions import JobActionsMixin, job_action
+from ecom_ai.adapters import get_adapter
+from ecom_ai.feedback.models import FeedbackSummary
+from ecom_ai.feedback import services as service
+from ecom_ai.jobs.engine import JobError, start_job
+
+#: For the shop's ProductAdmin (which mixes in JobActionsMixin): ``actions = [summarise_feedback_action]``.
+summarise_feedback_action = job_action("feedback_summary", _("Summarise feedback"))
+#: The same in English, and per category (each selected product's whole category).
+summarise_feedback_en_action = job_action("feedback_summary", _("Summarise feedback (English)"),
+                                          params={"language": "en"}, name="start_feedback_summary_en_job")
+summarise_category_feedback_action = job_action("feedback_summary", _("Summarise feedback of their categories"),
+                                                params={"scope": "category"}, name="start_feedback_summary_category_job")
+
+_MOOD = {"positive": _("mostly praise"), "negative": _("mostly complaints"), "mixed": _("mixed")}
+
+
+def _review_admin_url(review_id):
+    """The admin page of a host review, when the host registers a ``Review`` model next to its products."""
+    try:
+        label = get_adapter().product_model.split(".")[0]
+        return reverse(f"admin:{label}_review_change", args=[review_id])
+    except (NoReverseMatch, AttributeError, IndexError):
+        return None
+
+
+def _cite_links(ids) -> str:
+    def link(i):
+        url = _review_admin_url(i)
+        return format_html('<a href="{}">[#{}]</a>', url, i) if url else format_html("[#{}]", i)
+
+    return format_html_join(" ", "{}", ((link(i),) for i in ids))
+
+
+@admin.register(FeedbackSummary)
+class FeedbackSummaryAdmin(JobActionsMixin, admin.ModelAdmin):
+    list_display = ("id", "target", "scope", "language", "status", "distinct_count", "positive_count", "negative_count",
+                    "top_themes", "created_at")
+    list_filter = ("status", "scope", "language", "category", "created_at")
+    search_fields = ("product_name", "category", "text", "=product_id")
+    date_hierarchy = "created_at"
+    actions = ["summarise_again"]
+    readonly_fields = (
+        "scope", "product_id", "product_name", "category", "language", "status", "summary_paragraph", "counts",
+        "themes_table", "actions_list", "cited_reviews", "trend_chart", "flagged_reviews", "check_reasons_list",
+        "sentiment_source", "backend", "model_id", "tokens_in", "tokens_out", "job", "created_at",
+    )
+    fieldsets = (
+        (None, {"fields": (("scope", "product_id", "product_name", "category"), ("language", "status"), "summary_paragraph", "counts")}),
+        (_("Themes"), {"fields": ("themes_table",)}),
+        (_("Improvement actions"), {"fields": ("actions_list",)}),
+        (_("Weekly trend"), {"fields": ("trend_chart",)}),
+        (_("Cited reviews"), {"fields": ("cited_reviews", "flagged_reviews")}),
+        (_("Check"), {"fields": ("check_reasons_list",)}),
+        (_("Provenance"), {"fields": (("sentiment_source", "backend", "model_id"), ("tokens_in", "tokens_out"), ("job", "created_at"))}),
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # results are written by jobs; the page is read-only
+
+    @admin.display(description=_("target"), ordering="product_name")
+    def target(self, obj):
+        return obj.product_name or obj.category or obj.product_id
+
+    @admin.display(description=_("top themes"))
+    def top_themes(self, obj):
+        return ", ".join(f"{t['label']} {t['count']}" for t in (obj.themes or [])[:3])
+
+    @admin.display(description=_("summary"))
+    def summary_paragraph(self, obj):
+        return format_html('<p style="max-width:60em;white-space:pre-wrap">{}</p>', obj.text)
+
+    @admin.display(description=_("counts"))
+    def counts(self, obj):
+        return format_html(
+            "{} {} · {} {} · {} {} · {} {} · {} {} · {} {}",
+            _("reviews"), obj.review_count, _("distinct"), obj.distinct_count, _("positive"), obj.positive_count,
+            _("negative"), obj.negative_count, _("duplicates"), obj.duplicate_count, _("flagged"), obj.flagged_count,
+        )
+
+    @admin.display(description=_("themes"))
+    def themes_table(self, obj):
+        if not obj.themes:
+            return "-"
+        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+            (t["label"] if obj.language == "zh" else t.get("label_en", t["label"]), t["count"], t["share"], t["negative"],
+             _MOOD.get(t["sentiment"], t["sentiment"]), ", ".join(t["terms"][:8]), _cite_links(t.get("cited_ids", [])))
+            for t in obj.themes))
+        return format_html(
+            '<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            _("theme"), _("reviews"), _("share"), _("negative"), _("mood"), _("terms"), _("cited"), rows)
+
+    @admin.display(description=_("improvement actions"))
+    def actions_list(self, obj):
+        if not obj.actions:
+            return "-"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((a["text"],) for a in obj.actions)))
+
+    @admin.display(description=_("weekly trend"))
+    def trend_chart(self, obj):
+        if not obj.trend:
+            return "-"
+        slugs = list(obj.trend[0].get("themes", {}).keys())
+        labels = {t["slug"]: t["label"] for t in obj.themes or []}
+        legend = format_html_join(" ", '<span style="color:{}">━ {}</span>', (
+            (colour, labels.get(slug, slug)) for slug, colour in service.trend_legend_colours(slugs)))
+        return format_html('<div>{}</div><div>{} <span style="color:#2ca02c">■ {}</span> '
+                           '<span style="color:#d62728">■ {}</span> <span style="color:#999">■ {}</span></div>',
+                           service.trend_svg(obj.trend, slugs), legend, _("positive"), _("negative"), _("no sentiment"))
+
+    @staticmethod
+    def _cited_ids(obj) -> list:
+        return list(dict.fromkeys(i for t in obj.themes or [] for i in t.get("cited_ids", [])))[:40]
+
+    def _reviews(self, obj, ids):
+        """The reviews with these ids, in the shop's order. The cited and the flagged reviews of the
+        summary are read once per object (the page shows both) and kept on it."""
+        if not ids:
+            return []
+        shown = getattr(obj, "_ecom_ai_shown_reviews", None)
+        if shown is None:
+            every = set(self._cited_ids(obj)) | set(obj.flagged_review_ids or [])
+            pids = [obj.product_id] if obj.product_id else service.category_product_ids(obj.category)
+            shown = obj._ecom_ai_shown_reviews = [r for r in get_adapter().get_reviews(pids) if r.id in every]
+        wanted = set(ids)
+        return [r for r in shown if r.id in wanted]
+
+    @admin.display(description=_("cited reviews"))
+    def cited_reviews(self, obj):
+        reviews = self._reviews(obj, self._cited_ids(obj))
+        if not reviews:
+            return "-"
+        return format_html("<table><tbody>{}</tbody></table>", format_html_join(
+            "", "<tr><td>{}</td><td>{}★</td><td>{}</td></tr>",
+            ((_cite_links([r.id]), r.rating, r.text[:300]) for r in reviews)))
+
+    @admin.display(description=_("flagged reviews"))
+    def flagged_reviews(self, obj):
+        reviews = self._reviews(obj, obj.flagged_review_ids or [])
+        if not reviews:
+            return "-"
+        return format_html("<ul>{}</ul>", format_html_join(
+            "", "<li>{} {}</li>", ((_cite_links([r.id]), r.text[:300]) for r in reviews)))
+
+    @admin.display(description=_("check"))
+    def check_reasons_list(self, obj):
+        if not obj.check_reasons:
+            return _("passed")
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((r,) for r in obj.check_reasons)))
+
+    @admin.action(description=_("Summarise feedback again"), permissions=["run_ai_job"])
+    def summarise_again(self, request, queryset):
+        model = apps.get_model(get_adapter().product_model)
+        groups = defaultdict(set)
+        for pid, language in queryset.filter(scope=FeedbackSummary.Scope.PRODUCT).values_list("product_id", "language"):
+            groups[language].add(pid)
+        started = []
+        for language, ids in groups.items():
+            try:
+                started.append(start_job("feedback_summary", model._default_manager.filter(pk__in=ids),
+                                         params={"language": language}, user=request.user))
+            except JobError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+        if started:
+            self.message_user(request, ngettext("Started %(n)d job.", "Started %(n)d jobs.", len(started)) % {"n": len(started)},
+                              messages.SUCCESS)
+        elif not groups:
+            self.message_user(request, _("Select product summaries to summarise again."), messages.WARNING)

@@ -1,0 +1,111 @@
+"""Admin for the job engine: job list, a job page with a live progress bar, retry and cancel."""
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Case, When
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ecom_ai.actions import JobActionsMixin
+from ecom_ai.jobs.admin_base import ReadOnlyTabularInline
+from ecom_ai.jobs.models import AIJob, AIJobItem
+from ecom_ai.jobs import engine as jobs
+
+
+class AIJobItemInline(ReadOnlyTabularInline):
+    model = AIJobItem
+    fields = ("target_id", "status", "attempts", "result_link", "error", "tokens_in", "tokens_out", "finished_at")
+    verbose_name_plural = _("Items (failed first, at most 200 shown)")
+
+    def get_queryset(self, request):
+        # Failed items first so their errors are in view; a big job shows only a window.
+        qs = super().get_queryset(request).select_related("result_type")
+        failed = AIJobItem.Status.FAILED
+        ids = list(qs.filter(status=failed).values_list("id", flat=True)[:100])
+        ids += list(qs.exclude(status=failed).values_list("id", flat=True)[:100])
+        return qs.filter(id__in=ids).order_by(Case(When(status=failed, then=0), default=1), "id")
+
+    @admin.display(description=_("result"))
+    def result_link(self, item):
+        if not item.result_type_id:
+            return "-"
+        try:
+            url = reverse(f"admin:{item.result_type.app_label}_{item.result_type.model}_change", args=[item.result_id])
+        except Exception:
+            return f"{item.result_type.model} #{item.result_id}"
+        return format_html('<a href="{}">{} #{}</a>', url, item.result_type.model, item.result_id)
+
+
+@admin.register(AIJob)
+class AIJobAdmin(JobActionsMixin, admin.ModelAdmin):
+    list_display = ("id", "kind", "status", "progress_bar", "n_items", "n_done", "n_failed", "tokens_used",
+                    "requested_by", "created_at")
+    list_filter = ("status", "kind", "created_at")
+    list_select_related = ("requested_by",)
+    search_fields = ("=id", "kind", "error_summary")
+    readonly_fields = ("kind", "status", "progress_bar", "requested_by", "target_type", "params", "n_items",
+                       "n_pending", "n_running", "n_done", "n_failed", "tokens_in", "tokens_out", "latency_ms",
+                       "token_budget", "wall_time_s", "error_summary", "created_at", "started_at", "finished_at")
+    fieldsets = (
+        (None, {"fields": ("kind", "status", "progress_bar", "requested_by", "target_type", "params")}),
+        (_("Items"), {"fields": (("n_items", "n_pending", "n_running", "n_done", "n_failed"),)}),
+        (_("Cost"), {"fields": (("tokens_in", "tokens_out", "token_budget"), ("latency_ms", "wall_time_s"))}),
+        (_("Errors"), {"fields": ("error_summary",)}),
+        (_("Times"), {"fields": (("created_at", "started_at", "finished_at"),)}),
+    )
+    inlines = [AIJobItemInline]
+    actions = ["retry_failed_items", "cancel_jobs"]
+    change_form_template = "admin/ecom_ai/aijob/change_form.html"
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The page is read-only but must open; staff act through the actions.
+        return request.user.has_perm("ecom_ai.view_aijob") or request.user.has_perm("ecom_ai.change_aijob")
+
+    def get_queryset(self, request):
+        return jobs.visible_jobs(request.user).select_related("requested_by")
+
+    @admin.display(description=_("progress"))
+    def progress_bar(self, job):
+        return format_html(
+            '<div class="ecom-ai-progress" data-job="{}" title="{}%"><div class="ecom-ai-progress-bar" '
+            'style="width:{}%"></div></div><span class="ecom-ai-progress-text">{}%</span>',
+            job.pk, job.progress, job.progress, job.progress,
+        )
+
+    @admin.display(description=_("tokens"))
+    def tokens_used(self, job):
+        return job.tokens_used
+
+    def get_urls(self):
+        urls = [path("<int:job_id>/progress/", self.admin_site.admin_view(self.progress_view),
+                     name="ecom_ai_aijob_progress")]
+        return urls + super().get_urls()
+
+    def progress_view(self, request, job_id):
+        job = get_object_or_404(self.get_queryset(request), pk=job_id)
+        return JsonResponse({
+            "id": job.pk, "status": job.status, "status_display": str(job.get_status_display()),
+            "progress": job.progress, "active": job.is_active, "items": job.n_items, "pending": job.n_pending,
+            "running": job.n_running, "done": job.n_done, "failed": job.n_failed,
+            "tokens_in": job.tokens_in, "tokens_out": job.tokens_out,
+        })
+
+    @admin.action(description=_("Retry failed items"), permissions=["run_ai_job"])
+    def retry_failed_items(self, request, queryset):
+        total = sum(jobs.retry_failed(job) for job in queryset)
+        self.message_user(request, ngettext("%(n)d item queued again.", "%(n)d items queued again.", total)
+                          % {"n": total}, messages.SUCCESS if total else messages.WARNING)
+
+    @admin.action(description=_("Cancel jobs"), permissions=["run_ai_job"])
+    def cancel_jobs(self, request, queryset):
+        n = sum(jobs.cancel(job) for job in queryset)
+        self.message_user(request, ngettext("%(n)d job cancelled.", "%(n)d jobs cancelled.", n) % {"n": n},
+                          messages.SUCCESS if n else messages.WARNING)

@@ -1,0 +1,34 @@
+"""Serializers of ecom_ai's API. Each lists its fields; status, cost and owner fields are read-only."""
+from rest_framework import serializers
+
+from ecom_ai.jobs.models import AIJob, AIJobItem
+
+
+class AIJobItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AIJobItem
+        fields = ["id", "target_id", "status", "attempts", "result_id", "error", "finished_at"]
+        read_only_fields = fields
+
+
+class AIJobSerializer(serializers.ModelSerializer):
+    progress = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = AIJob
+        fields = ["id", "kind", "status", "progress", "n_items", "n_pending", "n_running", "n_done", "n_failed",
+                  "tokens_in", "tokens_out", "token_budget", "wall_time_s", "error_summary", "created_at",
+                  "started_at", "finished_at"]
+        read_only_fields = fields
+
+
+class AIJobDetailSerializer(AIJobSerializer):
+    failed_items = serializers.SerializerMethodField()
+
+    class Meta(AIJobSerializer.Meta):
+        fields = AIJobSerializer.Meta.fields + ["failed_items"]
+        read_only_fields = fields
+
+    def get_failed_items(self, job) -> list[dict]:
+        items = job.items.filter(status=AIJobItem.Status.FAILED)[:100]
+        return AIJobItemSerializer(items, many=True).data

@@ -1,0 +1,1 @@
+"""Personalised recommendations: interaction data, the recommender algorithms, rules, reasons and evaluation."""

@@ -1,0 +1,1 @@
+"""Files ecom_ai writes and reads: model artefacts and data files."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ecom_ai.actions import JobActionsMixin, job_action
 from ecom_ai.campaigns.models import BannedTerm, Campaign, CampaignCopy
 from ecom_ai.campaigns import services as svc
+from ecom_ai.kinds import JobKind
 
 
 class ProductIdsField(forms.CharField):
@@ -59,7 +60,7 @@ class CampaignAdmin(JobActionsMixin, admin.ModelAdmin):
         (_("Suggestion"), {"fields": ("reasons_list", "suggested_at")}),
         (_("History"), {"fields": (("created_by", "created_at", "updated_at"),)}),
     )
-    actions = [job_action("campaign_rules", _("Suggest rules")), job_action("campaign_copy", _("Generate copy"))]
+    actions = [job_action(JobKind.CAMPAIGN_RULES, _("Suggest rules")), job_action(JobKind.CAMPAIGN_COPY, _("Generate copy"))]
 
     def get_queryset(self, request):
         counts = {f"n_{status}": Count("copies", filter=Q(copies__status=status)) for status in CampaignCopy.Status.values}

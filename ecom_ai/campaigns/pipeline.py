@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from ecom_ai.campaigns import services as svc
 from ecom_ai.jobs.pipeline import Pipeline, WorkUnit
+from ecom_ai.kinds import Feature, JobKind
 
 
 def _chunk_products(units: list[WorkUnit]) -> dict:
@@ -41,7 +42,7 @@ class _BatchResult:
 class CampaignRulesPipeline(Pipeline):
     """Propose products and numbers for each campaign from the shop's data, within its limits."""
 
-    kind = "campaign_rules"
+    kind = JobKind.CAMPAIGN_RULES
     target_model = "ecom_ai.Campaign"
     feature = None
     label = "Suggest campaign rules"
@@ -75,9 +76,9 @@ class CampaignRulesPipeline(Pipeline):
 class CampaignCopyPipeline(Pipeline):
     """Copy variants per channel and language whose numbers equal the rule; failures go to review."""
 
-    kind = "campaign_copy"
+    kind = JobKind.CAMPAIGN_COPY
     target_model = "ecom_ai.Campaign"
-    feature = "promo_copy"
+    feature = Feature.PROMO_COPY
     label = "Generate campaign copy"
 
     def collect(self, job, items) -> list[WorkUnit]:

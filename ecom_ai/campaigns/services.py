@@ -37,6 +37,7 @@ from ecom_ai.llm.facts import format_number as _fmt# 99.00 → "99", 99.50 → "
 from ecom_ai.llm.fence import looks_like_instructions
 from ecom_ai.llm.checks import check_output, extract_claims, injection_findings, normalize
 from ecom_ai.campaigns.models import BannedTerm, Campaign, CampaignCopy
+from ecom_ai.kinds import Feature
 
 # --------------------------------------------------------------------------- limits
 
@@ -569,7 +570,7 @@ def build_copy_requests(campaign: Campaign, *, facts=None, channels=None, langua
             for variant in range(n):
                 params = {"channel": channel, "variant": variant, "signature": signature, "max_chars": max_chars}
                 out.append((channel, language, variant, GenerationRequest(
-                    "promo_copy", language, facts=list(facts), params=params,
+                    Feature.PROMO_COPY, language, facts=list(facts), params=params,
                     max_new_tokens=400 if channel == "email_body" else 120, temperature=0.8)))
     return out
 
@@ -1215,7 +1216,7 @@ def evaluate(*, out, csv=None, model=None, limit=None, seed=0) -> dict:
     if len(campaigns) < n:
         source = "catalogue+synthetic" if campaigns else "synthetic"
         campaigns += _eval_campaigns(_synthetic_products(rng, 12), rng, n - len(campaigns), limits, timezone.now())
-    backend = get_backend(model) if model else backend_for("promo_copy")
+    backend = get_backend(model) if model else backend_for(Feature.PROMO_COPY)
     names = [p.name for p in catalogue][:20000]
     all_terms = banned_terms(limits=limits)
 

@@ -16,13 +16,14 @@ from ecom_ai.adapters import get_adapter
 from ecom_ai.feedback.models import FeedbackSummary
 from ecom_ai.feedback import services as service
 from ecom_ai.jobs.engine import JobError, start_job
+from ecom_ai.kinds import JobKind
 
 #: For the shop's ProductAdmin (which mixes in JobActionsMixin): ``actions = [summarise_feedback_action]``.
-summarise_feedback_action = job_action("feedback_summary", _("Summarise feedback"))
+summarise_feedback_action = job_action(JobKind.FEEDBACK_SUMMARY, _("Summarise feedback"))
 #: The same in English, and per category (each selected product's whole category).
-summarise_feedback_en_action = job_action("feedback_summary", _("Summarise feedback (English)"),
+summarise_feedback_en_action = job_action(JobKind.FEEDBACK_SUMMARY, _("Summarise feedback (English)"),
                                           params={"language": "en"}, name="start_feedback_summary_en_job")
-summarise_category_feedback_action = job_action("feedback_summary", _("Summarise feedback of their categories"),
+summarise_category_feedback_action = job_action(JobKind.FEEDBACK_SUMMARY, _("Summarise feedback of their categories"),
                                                 params={"scope": "category"}, name="start_feedback_summary_category_job")
 
 _MOOD = {"positive": _("mostly praise"), "negative": _("mostly complaints"), "mixed": _("mixed")}
@@ -174,7 +175,7 @@ class FeedbackSummaryAdmin(JobActionsMixin, admin.ModelAdmin):
         started = []
         for language, ids in groups.items():
             try:
-                started.append(start_job("feedback_summary", model._default_manager.filter(pk__in=ids),
+                started.append(start_job(JobKind.FEEDBACK_SUMMARY, model._default_manager.filter(pk__in=ids),
                                          params={"language": language}, user=request.user))
             except JobError as exc:
                 self.message_user(request, str(exc), messages.ERROR)

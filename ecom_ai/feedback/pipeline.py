@@ -6,15 +6,16 @@ from collections import defaultdict
 from ecom_ai.adapters import get_adapter
 from ecom_ai.feedback import services as service
 from ecom_ai.jobs.pipeline import Pipeline, WorkUnit
+from ecom_ai.kinds import Feature, JobKind
 
 
 class FeedbackSummaryPipeline(Pipeline):
     """Targets are the shop's products. ``params``: ``language`` ("zh" | "en"), ``scope``
     ("product", or "category" to summarise each selected product's whole category)."""
 
-    kind = "feedback_summary"
+    kind = JobKind.FEEDBACK_SUMMARY
     target_model = "adapter:product"
-    feature = "feedback_summary"
+    feature = Feature.FEEDBACK_SUMMARY
     label = "Summarise feedback"
 
     def collect(self, job, items) -> list[WorkUnit]:

@@ -28,8 +28,9 @@ from ecom_ai.feedback.themes import SEEDS_BY_SLUG, Theme, find_themes, has_words
 from ecom_ai.nlp.text import normalize, tokenize
 from ecom_ai.storage import artifacts
 from ecom_ai.storage.datafiles import open_csv
+from ecom_ai.kinds import Feature
 
-FEATURE = "feedback_summary"
+FEATURE = Feature.FEEDBACK_SUMMARY
 MAX_THEMES = 8                 # themes kept per summary
 THEMES_IN_TEXT = 5             # themes named in the paragraph
 CITES_PER_THEME = 3

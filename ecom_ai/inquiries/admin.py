@@ -14,6 +14,7 @@ from ecom_ai.actions import JobActionsMixin, job_action
 from ecom_ai.inquiries.models import ApprovedReply, Inquiry, ReplyDraft
 from ecom_ai.inquiries import services as service
 from ecom_ai.jobs.admin_base import ReadOnlyTabularInline
+from ecom_ai.kinds import JobKind
 
 
 class HandoverFilter(admin.SimpleListFilter):
@@ -47,7 +48,7 @@ class InquiryAdmin(JobActionsMixin, admin.ModelAdmin):
               ("intent", "intent_confidence", "intent_labelled"), ("status", "handover_reason"), "job",
               ("created_at", "updated_at", "sent_at"))
     inlines = [ReplyDraftInline]
-    actions = [job_action("inquiry_reply", _("Draft AI replies"))]
+    actions = [job_action(JobKind.INQUIRY_REPLY, _("Draft AI replies"))]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):

@@ -5,6 +5,7 @@ import logging
 
 from ecom_ai.inquiries import services as service
 from ecom_ai.jobs.pipeline import Pipeline, WorkUnit
+from ecom_ai.kinds import Feature, JobKind
 
 log = logging.getLogger(__name__)
 
@@ -12,9 +13,9 @@ log = logging.getLogger(__name__)
 class InquiryReplyPipeline(Pipeline):
     """collect (the inquiries) → ground (facts, intent, hand-over) → generate → verify → save (a ReplyDraft)."""
 
-    kind = "inquiry_reply"
+    kind = JobKind.INQUIRY_REPLY
     target_model = "ecom_ai.Inquiry"
-    feature = "inquiry_reply"
+    feature = Feature.INQUIRY_REPLY
     label = "Draft inquiry replies"
 
     def collect(self, job, items) -> list[WorkUnit]:

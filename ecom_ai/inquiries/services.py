@@ -30,12 +30,13 @@ from ecom_ai.jobs.models import AIJob
 from ecom_ai.inquiries.models import ApprovedReply, Inquiry, ReplyDraft
 from ecom_ai.nlp import intent as intent_rules
 from ecom_ai.nlp.text import language_of, normalize, tokenize
+from ecom_ai.kinds import Feature
 
 log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 EVAL_FILE = DATA_DIR / "inquiries_eval.jsonl"
-KIND = "inquiry_reply"
+KIND = Feature.INQUIRY_REPLY
 
 #: sent when a reply is marked sent; a host shop connects a receiver that delivers it (e-mail, app push...)
 reply_sent = Signal()  # sender=Inquiry, inquiry=..., draft=..., text=...

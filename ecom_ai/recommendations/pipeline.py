@@ -6,12 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from ecom_ai.recommendations import services as service
 from ecom_ai.jobs.pipeline import Pipeline, WorkUnit
+from ecom_ai.kinds import Feature, JobKind
 
 
 class RecommendationPipeline(Pipeline):
-    kind = "recommendations"
+    kind = JobKind.RECOMMENDATIONS
     target_model = "adapter:customer"
-    feature = "recommendation_reason"
+    feature = Feature.RECOMMENDATION_REASON
     label = _("Compute recommendations")
 
     def collect(self, job, items) -> list[WorkUnit]:

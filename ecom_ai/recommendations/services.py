@@ -36,11 +36,12 @@ from ecom_ai.recommendations.rules import (
     parse_price_band,
 )
 from ecom_ai.storage import artifacts
+from ecom_ai.kinds import Feature, JobKind
 
 log = logging.getLogger(__name__)
 
 ARTIFACT_NAME = "recommender"
-FEATURE = "recommendation_reason"
+FEATURE = Feature.RECOMMENDATION_REASON
 PURCHASE_STATUSES = ("paid", "shipped", "delivered", "completed", "refunded")
 MAX_K = 50
 
@@ -687,7 +688,7 @@ def recompute_all(*, retrain: bool = True, user=None, dispatch: bool = True):
             log.info("recommender not retrained: %s", exc)
     model = apps.get_model(get_adapter().customer_model)
     try:
-        return start_job("recommendations", model._default_manager.all(), user=user, dispatch=dispatch)
+        return start_job(JobKind.RECOMMENDATIONS, model._default_manager.all(), user=user, dispatch=dispatch)
     except JobError:  # no customers yet
         return None
 

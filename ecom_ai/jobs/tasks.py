@@ -49,11 +49,7 @@ def run_chunk_task(self, job_id: int, item_ids: list[int]) -> None:
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries))
 
 
-@shared_task(name="ecom_ai.tasks.recover_stale_items_task")
-def recover_stale_items_task(older_than_s: int = 3600) -> int:
-    """Periodic safety net: re-queue items whose worker vanished without a trace, and close (or re-send)
-    training runs whose worker did."""
-    from ecom_ai.training import runs  # the one upward reach: the beat's safety net closes training runs too
-
-    runs.recover_stale(older_than_s)
+@shared_task(name="ecom_ai.jobs.tasks.recover_stale_job_items_task")
+def recover_stale_job_items_task(older_than_s: int = 3600) -> int:
+    """Re-queue job items whose worker vanished without a trace."""
     return jobs.recover_stale(older_than_s)

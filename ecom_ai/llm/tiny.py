@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from ecom_ai.training.tokenizer import CHATML_TEMPLATE
+from ecom_ai.llm.chat import CHATML_TEMPLATE
 
 _CORPUS = [
     "您好，这款手机的电池容量是5000mAh，屏幕尺寸6.7英寸。",

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-CHATML_TEMPLATE = (
-    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n{% endfor %}"
-    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
-)
+from ecom_ai.llm.chat import CHATML_TEMPLATE
+
 EOS, PAD, MASK, CLS, SEP, UNK = "<|endoftext|>", "<pad>", "<mask>", "<cls>", "<sep>", "<unk>"
 IM_START, IM_END = "<|im_start|>", "<|im_end|>"
 SPECIAL_TOKENS = [EOS, PAD, MASK, CLS, SEP, UNK, IM_START, IM_END]

@@ -27,8 +27,10 @@ demo: install
 	trap 'kill $$(cat var/worker.pid) 2>/dev/null; rm -f var/worker.pid' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# The whole suite on SQLite with tasks run eagerly: no service needed.
+# The dependency contracts (pyproject.toml), then the whole suite on SQLite with tasks run eagerly:
+# no service needed.
 test: install
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -q
 
 # The suite again on PostgreSQL with a live worker on Redis (what CI adds); fails if a service is missing.

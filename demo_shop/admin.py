@@ -2,9 +2,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ecom_ai.actions import JobActionsMixin
-from ecom_ai.feedback.admin import summarise_category_feedback_action, summarise_feedback_action
-from ecom_ai.recommendations.admin import compute_recommendations_action
+from ecom_ai.actions import (
+    JobActionsMixin,
+    compute_recommendations_action,
+    summarise_category_feedback_action,
+    summarise_feedback_action,
+)
 
 from .models import (
     AfterSalesPolicy,

@@ -1,49 +1,18 @@
-"""One helper that turns an admin action into a job, so each feature adds only its own action.
+"""Everything a host shop's admin needs to start ecom_ai jobs: the mixin, the action factory and the
+ready-made actions. Importing this module registers no ModelAdmin.
 
-Usage in any ModelAdmin (the shop's or ecom_ai's)::
-
-    from ecom_ai.actions import JobActionsMixin, job_action
+    from ecom_ai.actions import JobActionsMixin, compute_recommendations_action, summarise_feedback_action
 
     class ProductAdmin(JobActionsMixin, admin.ModelAdmin):
-        actions = [job_action("feedback_summary", _("Summarise feedback"))]
+        actions = [summarise_feedback_action]
 """
-from __future__ import annotations
+from ecom_ai.feedback.actions import (
+    summarise_category_feedback_action,
+    summarise_feedback_action,
+    summarise_feedback_en_action,
+)
+from ecom_ai.jobs.actions import JobActionsMixin, job_action
+from ecom_ai.recommendations.actions import compute_recommendations_action
 
-from django.contrib import admin, messages
-from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
-
-from ecom_ai.jobs.engine import JobError, start_job
-
-
-class JobActionsMixin:
-    """Gives the admin the ``run_ai_job`` action permission (``ecom_ai.run_aijob``)."""
-
-    def has_run_ai_job_permission(self, request) -> bool:
-        return request.user.has_perm("ecom_ai.run_aijob")
-
-
-def job_action(kind: str, description, *, params: dict | None = None, name: str | None = None):
-    """An admin action that starts a ``kind`` job over the selected rows and links to it."""
-
-    @admin.action(description=description, permissions=["run_ai_job"])
-    def action(modeladmin, request, queryset):
-        try:
-            job = start_job(kind, queryset, params=dict(params or {}), user=request.user)
-        except JobError as exc:
-            modeladmin.message_user(request, str(exc), messages.ERROR)
-            return None
-        url = reverse("admin:ecom_ai_aijob_change", args=[job.pk])
-        text = ngettext(
-            "Started AI job #%(job)d over %(count)d row.",
-            "Started AI job #%(job)d over %(count)d rows.",
-            job.n_items,
-        ) % {"job": job.pk, "count": job.n_items}
-        modeladmin.message_user(request, format_html('{} <a href="{}">{}</a>', text, url, _("Follow its progress")),
-                                messages.SUCCESS)
-        return None
-
-    action.__name__ = name or f"start_{kind}_job"
-    return action
+__all__ = ["JobActionsMixin", "job_action", "summarise_feedback_action", "summarise_feedback_en_action",
+           "summarise_category_feedback_action", "compute_recommendations_action"]

@@ -15,7 +15,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Iterable, Iterator, Sequence
 
+from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
+
+from ecom_ai.conf import ecom_ai_settings
 
 
 @dataclass(frozen=True)
@@ -165,9 +168,15 @@ _adapter_cache: dict[str, ShopAdapter] = {}
 
 def get_adapter() -> ShopAdapter:
     """The configured adapter, built once per process."""
-    from ecom_ai.conf import ecom_ai_settings
-
     path = ecom_ai_settings.SHOP_ADAPTER
     if path not in _adapter_cache:
         _adapter_cache[path] = import_string(path)()
     return _adapter_cache[path]
+
+
+def _settings_changed(*, setting, **kwargs):
+    if setting == "ECOM_AI":
+        _adapter_cache.clear()
+
+
+setting_changed.connect(_settings_changed)

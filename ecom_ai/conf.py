@@ -82,16 +82,10 @@ ecom_ai_settings = EcomAISettings()
 
 
 def _reload(*, setting, **kwargs):
+    # Modules that cache what they built from these settings (the shop adapter, the backends)
+    # connect receivers of their own: conf imports nothing of ecom_ai.
     if setting == "ECOM_AI":
         ecom_ai_settings.reload()
-        from ecom_ai import adapters
-
-        adapters._adapter_cache.clear()
-        try:
-            from ecom_ai.llm import registry
-        except ImportError:
-            return
-        registry.reset()
 
 
 setting_changed.connect(_reload)

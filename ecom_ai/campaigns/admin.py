@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from ecom_ai.actions import JobActionsMixin, job_action
+from ecom_ai.jobs.actions import JobActionsMixin, job_action
 from ecom_ai.campaigns.models import BannedTerm, Campaign, CampaignCopy
 from ecom_ai.campaigns import services as svc
 from ecom_ai.kinds import JobKind

@@ -11,20 +11,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ecom_ai.actions import JobActionsMixin, job_action
+from ecom_ai.jobs.actions import JobActionsMixin
 from ecom_ai.adapters import get_adapter
 from ecom_ai.feedback.models import FeedbackSummary
 from ecom_ai.feedback import services as service
 from ecom_ai.jobs.engine import JobError, start_job
 from ecom_ai.kinds import JobKind
-
-#: For the shop's ProductAdmin (which mixes in JobActionsMixin): ``actions = [summarise_feedback_action]``.
-summarise_feedback_action = job_action(JobKind.FEEDBACK_SUMMARY, _("Summarise feedback"))
-#: The same in English, and per category (each selected product's whole category).
-summarise_feedback_en_action = job_action(JobKind.FEEDBACK_SUMMARY, _("Summarise feedback (English)"),
-                                          params={"language": "en"}, name="start_feedback_summary_en_job")
-summarise_category_feedback_action = job_action(JobKind.FEEDBACK_SUMMARY, _("Summarise feedback of their categories"),
-                                                params={"scope": "category"}, name="start_feedback_summary_category_job")
 
 _MOOD = {"positive": _("mostly praise"), "negative": _("mostly complaints"), "mixed": _("mixed")}
 

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ecom_ai.actions import JobActionsMixin, job_action
+from ecom_ai.jobs.actions import JobActionsMixin, job_action
 from ecom_ai.inquiries.models import ApprovedReply, Inquiry, ReplyDraft
 from ecom_ai.inquiries import services as service
 from ecom_ai.jobs.admin_base import ReadOnlyTabularInline

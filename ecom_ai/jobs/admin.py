@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ecom_ai.actions import JobActionsMixin
+from ecom_ai.jobs.actions import JobActionsMixin
 from ecom_ai.jobs.admin_base import ReadOnlyTabularInline
 from ecom_ai.jobs.models import AIJob, AIJobItem
 from ecom_ai.jobs import engine as jobs

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import threading
 
+from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
 from ecom_ai.conf import ecom_ai_settings
-
 from ecom_ai.llm.base import BackendConfigError, BaseBackend
 
 _instances: dict[str, BaseBackend] = {}
@@ -61,3 +61,11 @@ def reset() -> None:
             backend.close()
         except Exception:  # closing must never break a settings change
             pass
+
+
+def _settings_changed(*, setting, **kwargs):
+    if setting == "ECOM_AI":
+        reset()
+
+
+setting_changed.connect(_settings_changed)

@@ -6,12 +6,10 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from ecom_ai.actions import JobActionsMixin, job_action
+from ecom_ai.jobs.actions import JobActionsMixin
 from ecom_ai.recommendations.models import RecommendationRule, RecommendationSet
 from ecom_ai.kinds import JobKind
 
-#: for the host shop's customer admin: ``actions = [compute_recommendations_action]``
-compute_recommendations_action = job_action(JobKind.RECOMMENDATIONS, _("Compute recommendations"))
 
 
 @admin.register(RecommendationSet)

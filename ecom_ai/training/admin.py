@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ecom_ai.actions import JobActionsMixin
+from ecom_ai.jobs.actions import JobActionsMixin
 from ecom_ai.training.models import TrainingRun
 from ecom_ai.storage import artifacts
 from ecom_ai.training import runs

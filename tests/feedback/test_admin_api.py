@@ -6,7 +6,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from demo_shop.models import Product
-from ecom_ai.feedback.admin import summarise_feedback_action
+from ecom_ai.actions import summarise_feedback_action
 from ecom_ai.jobs.models import AIJob
 from ecom_ai.feedback.models import FeedbackSummary
 from ecom_ai.feedback import services as service

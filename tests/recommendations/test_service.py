@@ -6,7 +6,7 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
 from demo_shop.models import Customer, Product
-from ecom_ai.recommendations.admin import compute_recommendations_action
+from ecom_ai.actions import compute_recommendations_action
 from ecom_ai.llm.checks import check_output
 from ecom_ai.jobs.models import AIJob
 from ecom_ai.recommendations.models import RecommendationSet

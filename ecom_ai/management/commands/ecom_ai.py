@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from django.contrib.auth import get_user_model
@@ -103,6 +104,16 @@ class Command(BaseCommand):
         p.add_argument("--csv", help="extra labelled data (gzip accepted)")
         p.add_argument("--param", action="append", default=[], type=_param, help="key=value (JSON values allowed)")
         p.add_argument("--no-activate", action="store_true", help="store the model without making it active")
+
+    def execute(self, *args, **options):
+        try:
+            return super().execute(*args, **options)
+        except BrokenPipeError:
+            # The reader went away (`ecom_ai jobs | head`): end quietly, as a Unix tool does; stdout is
+            # pointed at /dev/null so the interpreter's last flush raises nothing either.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
 
     def handle(self, *args, **opts):
         getattr(self, f"handle_{opts['sub']}")(**opts)

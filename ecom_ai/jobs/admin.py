@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import Case, When
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, Count, When
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
-from django.utils.html import format_html
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -14,44 +15,71 @@ from ecom_ai.jobs.actions import JobActionsMixin
 from ecom_ai.jobs.admin_base import ReadOnlyTabularInline
 from ecom_ai.jobs.models import AIJob, AIJobItem
 from ecom_ai.jobs import engine as jobs
+from ecom_ai.kinds import job_kind_label
+
+
+def _admin_link(content_type, object_id, missing="-"):
+    """A link to an object's admin page, named by its model's (translated) verbose name."""
+    if content_type is None or object_id in (None, ""):
+        return missing
+    model = content_type.model_class()
+    label = model._meta.verbose_name if model else content_type.model
+    try:
+        url = reverse(f"admin:{content_type.app_label}_{content_type.model}_change", args=[object_id])
+    except NoReverseMatch:
+        return f"{label} #{object_id}"
+    return format_html('<a href="{}">{} #{}</a>', url, label, object_id)
+
+
+class KindFilter(admin.SimpleListFilter):
+    """Job kinds by their translated labels (a kind a shop added itself shows as it is)."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        kinds = model_admin.get_queryset(request).order_by().values_list("kind", flat=True).distinct()
+        return [(kind, job_kind_label(kind)) for kind in sorted(kinds)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
 class AIJobItemInline(ReadOnlyTabularInline):
     model = AIJobItem
-    fields = ("target_id", "status", "attempts", "result_link", "error", "tokens_in", "tokens_out", "finished_at")
+    fields = ("target_link", "status", "attempts", "result_link", "error", "tokens_in", "tokens_out", "finished_at")
     verbose_name_plural = _("Items (failed first, at most 200 shown)")
 
     def get_queryset(self, request):
         # Failed items first so their errors are in view; a big job shows only a window.
-        qs = super().get_queryset(request).select_related("result_type")
+        qs = super().get_queryset(request).select_related("result_type", "job__target_type")
         failed = AIJobItem.Status.FAILED
         ids = list(qs.filter(status=failed).values_list("id", flat=True)[:100])
         ids += list(qs.exclude(status=failed).values_list("id", flat=True)[:100])
         return qs.filter(id__in=ids).order_by(Case(When(status=failed, then=0), default=1), "id")
 
+    @admin.display(description=_("target"))
+    def target_link(self, item):
+        return _admin_link(item.job.target_type, item.target_id, missing=item.target_id)
+
     @admin.display(description=_("result"))
     def result_link(self, item):
-        if not item.result_type_id:
-            return "-"
-        try:
-            url = reverse(f"admin:{item.result_type.app_label}_{item.result_type.model}_change", args=[item.result_id])
-        except Exception:
-            return f"{item.result_type.model} #{item.result_id}"
-        return format_html('<a href="{}">{} #{}</a>', url, item.result_type.model, item.result_id)
+        return _admin_link(item.result_type, item.result_id)
 
 
 @admin.register(AIJob)
 class AIJobAdmin(JobActionsMixin, admin.ModelAdmin):
-    list_display = ("id", "kind", "status", "progress_bar", "n_items", "n_done", "n_failed", "tokens_used",
+    list_display = ("id", "kind_label", "status", "progress_bar", "n_items", "n_done", "n_failed", "tokens_used",
                     "requested_by", "created_at")
-    list_filter = ("status", "kind", "created_at")
+    list_filter = ("status", KindFilter, "created_at")
     list_select_related = ("requested_by",)
     search_fields = ("=id", "kind", "error_summary")
-    readonly_fields = ("kind", "status", "progress_bar", "requested_by", "target_type", "params", "n_items",
+    readonly_fields = ("kind_label", "status", "results", "progress_bar", "requested_by", "target_type", "params", "n_items",
                        "n_pending", "n_running", "n_done", "n_failed", "tokens_in", "tokens_out", "latency_ms",
                        "token_budget", "wall_time_s", "error_summary", "created_at", "started_at", "finished_at")
     fieldsets = (
-        (None, {"fields": ("kind", "status", "progress_bar", "requested_by", "target_type", "params")}),
+        (None, {"fields": ("kind_label", "status", "results", "progress_bar", "requested_by", "target_type",
+                           "params")}),
         (_("Items"), {"fields": (("n_items", "n_pending", "n_running", "n_done", "n_failed"),)}),
         (_("Cost"), {"fields": (("tokens_in", "tokens_out", "token_budget"), ("latency_ms", "wall_time_s"))}),
         (_("Errors"), {"fields": ("error_summary",)}),
@@ -66,8 +94,30 @@ class AIJobAdmin(JobActionsMixin, admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        # The page is read-only but must open; staff act through the actions.
-        return request.user.has_perm("ecom_ai.view_aijob") or request.user.has_perm("ecom_ai.change_aijob")
+        # Nothing edits a job: its page opens read-only (view permission), staff act through the actions.
+        return False
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, job):
+        return job_kind_label(job.kind)
+
+    @admin.display(description=_("results"))
+    def results(self, job):
+        """One link per kind of result the job wrote, to that result list filtered to this job."""
+        done = (job.items.exclude(result_type=None).order_by().values_list("result_type")
+                .annotate(n=Count("id")))
+        links = []
+        for type_id, n in done:
+            content_type = ContentType.objects.get_for_id(type_id)
+            model = content_type.model_class()
+            try:
+                url = reverse(f"admin:{content_type.app_label}_{content_type.model}_changelist")
+            except NoReverseMatch:
+                continue
+            links.append((f"{url}?job__id__exact={job.pk}", n, model._meta.verbose_name_plural))
+        if not links:
+            return "-"
+        return format_html_join(" · ", '<a href="{}">{} {}</a>', links)
 
     def get_queryset(self, request):
         return jobs.visible_jobs(request.user).select_related("requested_by")

@@ -3,7 +3,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from ecom_ai.actions import (
+    CustomerRecommendationsAdminMixin,
     JobActionsMixin,
+    ProductFeedbackAdminMixin,
     compute_recommendations_action,
     summarise_category_feedback_action,
     summarise_feedback_action,
@@ -38,7 +40,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(JobActionsMixin, LargeTableAdmin):
+class ProductAdmin(ProductFeedbackAdminMixin, JobActionsMixin, LargeTableAdmin):
     actions = [summarise_feedback_action, summarise_category_feedback_action]
     list_display = ("id", "name", "category", "price", "cost", "stock", "status", "consumable")
     list_filter = ("status", "category", "consumable")
@@ -50,7 +52,7 @@ class ProductAdmin(JobActionsMixin, LargeTableAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(JobActionsMixin, LargeTableAdmin):
+class CustomerAdmin(CustomerRecommendationsAdminMixin, JobActionsMixin, LargeTableAdmin):
     actions = [compute_recommendations_action]
     list_display = ("id", "name", "city", "user", "joined_at")
     list_filter = ("city",)

@@ -205,7 +205,8 @@ class SizeOptions(TorchOptions):
     def check(self, given: set[str]) -> None:
         if self.hidden % self.heads:
             raise OptionError(gettext("hidden (%(hidden)d) must be a multiple of heads (%(heads)d)")
-                              % {"hidden": self.hidden, "heads": self.heads}, "hidden")
+                              % {"hidden": self.hidden, "heads": self.heads},
+                              "heads" if "heads" in given and "hidden" not in given else "hidden")
 
     def size(self):
         from ecom_ai.training import builders

@@ -107,8 +107,11 @@ class TrainingRunAdmin(JobActionsMixin, admin.ModelAdmin):
         kind = self._kind(request)
         form = run_form(kind)
         start = ("activate_when_done",) if kind in NO_CSV else ("csv", "activate_when_done")
-        return ((None, {"fields": start, "description": KIND_HELP.get(kind, "")}),
-                (_("Options"), {"fields": form.OPTION_NAMES}))
+        fieldsets = [(None, {"fields": start, "description": KIND_HELP.get(kind, "")}),
+                     (_("Options"), {"fields": form.OWN_NAMES})]
+        if form.SHARED_NAMES:
+            fieldsets.append((_("Schedule and model size"), {"fields": form.SHARED_NAMES, "classes": ("collapse",)}))
+        return fieldsets
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

@@ -85,7 +85,9 @@ class TrainingRunForm(forms.ModelForm):
     """A run of ``KIND``: its options, an optional extra data file, whether to serve the result."""
 
     KIND = ""
-    OPTION_NAMES: tuple = ()
+    OPTION_NAMES: tuple = ()          # every option, as OWN_NAMES (the kind's own) + SHARED_NAMES (schedule, size)
+    OWN_NAMES: tuple = ()
+    SHARED_NAMES: tuple = ()
 
     class Meta:
         model = TrainingRun
@@ -123,8 +125,11 @@ def run_form(kind: str) -> type[TrainingRunForm]:
     """The form class of one kind: a field per option of its trainer."""
     options = options_for(kind)
     hints = options.hints()
-    fields = {f.name: form_field(f, hints[f.name]) for f in options.fields()}
-    attrs = {**fields, "KIND": kind, "OPTION_NAMES": tuple(fields), "__module__": __name__}
+    own = [f for f in options.fields() if f.name not in options.SHARED]      # the kind's own options first
+    shared = [f for f in options.fields() if f.name in options.SHARED]
+    fields = {f.name: form_field(f, hints[f.name]) for f in own + shared}
+    attrs = {**fields, "KIND": kind, "OPTION_NAMES": tuple(fields), "OWN_NAMES": tuple(f.name for f in own),
+             "SHARED_NAMES": tuple(f.name for f in shared), "__module__": __name__}
     return type(f"{options.__name__}Form", (TrainingRunForm,), attrs)
 
 

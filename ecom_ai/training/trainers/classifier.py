@@ -47,7 +47,6 @@ class ClassifierOptions(SizeOptions):
     seq: int | None = option(None, _("sequence length"), _("Empty: 128 for sentiment, 64 for intent."), minimum=8)
     batch_size: int = option(32, _("batch size"), minimum=1)
     lr: float | None = option(None, _("learning rate"), _("Empty: 0.001 for sentiment, 0.002 for intent."), minimum=0.0)
-    checkpoint_every: int = option(10 ** 9, _("checkpoint every"), minimum=1)
 
     def resolve(self) -> None:
         for name, value in TASK_DEFAULTS[self.task].items():

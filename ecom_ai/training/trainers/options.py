@@ -99,6 +99,7 @@ class Options:
     run kind in messages."""
 
     KIND: typing.ClassVar[str] = ""
+    SHARED: typing.ClassVar[tuple] = ()
 
     @classmethod
     def fields(cls) -> list[dataclasses.Field]:
@@ -183,14 +184,17 @@ class TorchOptions(Options):
                            minimum=0.0, maximum=1.0)
     weight_decay: float = option(0.01, _("weight decay"), minimum=0.0)
     eval_every: int = option(50, _("evaluate every"), _("Steps between two held-out losses."), minimum=1)
-    checkpoint_every: int = option(100, _("checkpoint every"), _("Steps between two checkpoints."), minimum=1)
+
+    #: the fields every torch trainer shares (the admin shows them apart from a kind's own)
+    SHARED: typing.ClassVar[tuple] = ("seed", "threads", "device", "steps", "batch_size", "lr", "warmup",
+                                      "weight_decay", "eval_every", "checkpoint_every", "hidden", "layers", "heads", "seq")
 
     def loop_settings(self):
         from ecom_ai.training import loop
 
         return loop.LoopSettings(steps=self.steps or 1, batch_size=self.batch_size, lr=self.lr, warmup=self.warmup,
                                  weight_decay=self.weight_decay, eval_every=self.eval_every,
-                                 checkpoint_every=self.checkpoint_every, seed=self.seed)
+                                 checkpoint_every=getattr(self, "checkpoint_every", 10 ** 9), seed=self.seed)
 
 
 @dataclass

@@ -36,6 +36,8 @@ class PretrainOptions(SizeOptions):
                                   minimum=0.0)
     lr: float | None = option(None, _("learning rate"), _("Empty: 0.001 for a causal model, 0.0005 for a masked one."),
                               minimum=0.0)
+    checkpoint_every: int = option(100, _("checkpoint every"), _("Steps between two checkpoints (resume=RUN_ID "
+                                                                 "continues from the last one)."), minimum=1)
 
     def resolve(self) -> None:
         if self.lr is None:

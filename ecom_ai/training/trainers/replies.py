@@ -33,7 +33,6 @@ class RepliesOptions(TorchOptions):
     batch_size: int = option(4, _("batch size"), minimum=1)
     lr: float | None = option(5e-4, _("learning rate"), minimum=0.0)
     eval_every: int = option(20, _("evaluate every"), minimum=1)
-    checkpoint_every: int = option(10 ** 9, _("checkpoint every"), minimum=1)
 
     @property
     def task(self) -> str:

@@ -3,7 +3,6 @@ the parameter at fault."""
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
 
 from ecom_ai.training.models import TrainingRun
 from ecom_ai.training.trainers import TRAINERS, options_for
@@ -11,12 +10,6 @@ from ecom_ai.training.trainers.classifier import ClassifierOptions
 from ecom_ai.training.trainers.options import OptionError
 from ecom_ai.training.trainers.pretrain import PretrainOptions
 from ecom_ai.training.trainers.tokenizer import TokenizerOptions
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def test_every_kind_has_a_trainer_whose_defaults_are_valid():

@@ -29,6 +29,10 @@ TASK_LABELS = {
 }
 
 
+#: kinds that train in one fit, with no loss by step to draw
+NO_LOSS_CURVE = {TrainingRun.Kind.SENTIMENT_BASELINE, TrainingRun.Kind.INTENT_BASELINE, TrainingRun.Kind.RECOMMENDER}
+
+
 def _pct(value, digits: int = 2) -> str:
     try:
         return f"{float(value):.{digits}%}"
@@ -103,7 +107,7 @@ class TrainingRunAdmin(JobActionsMixin, admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None:
-            return self.fieldsets
+            return self.run_fieldsets(obj)
         kind = self._kind(request)
         form = run_form(kind)
         start = ("activate_when_done",) if kind in NO_CSV else ("csv", "activate_when_done")
@@ -112,6 +116,13 @@ class TrainingRunAdmin(JobActionsMixin, admin.ModelAdmin):
         if form.SHARED_NAMES:
             fieldsets.append((_("Schedule and model size"), {"fields": form.SHARED_NAMES, "classes": ("collapse",)}))
         return fieldsets
+
+    def run_fieldsets(self, run):
+        """A run's page: the loss curve where the kind trains by steps, the comparison that its results hold."""
+        by_steps = run.kind not in NO_LOSS_CURVE
+        results = ("candidates",) if run.kind == TrainingRun.Kind.RECOMMENDER else ("comparison",)
+        return [(name, {**options, "fields": results + ("metrics_display",)} if "metrics_display" in options["fields"]
+                 else options) for name, options in self.fieldsets if by_steps or "loss_curve" not in options["fields"]]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

@@ -115,6 +115,7 @@ def test_the_recommenders_candidates_are_a_table_and_a_chart(admin_client):
     chart = re.search(r'<svg[^>]*class="ecom-ai-candidates-chart".*?</svg>', page, re.S).group(0)
     assert chart.count("<rect") == 2 * 3 + 3 and 'font-weight="bold">ALS &lt;b&gt;hybrid' in chart
     assert "<b>hybrid</b>" not in page                                   # model text is escaped everywhere
+    assert "No loss recorded" not in page and "baseline (same held-out split)" not in page   # one fit, no curve
     listing = admin_client.get(reverse("admin:ecom_ai_trainingrun_changelist"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "ALS &lt;b&gt;hybrid&lt;/b&gt; · NDCG@10 0.1234" in listing
     plain = TrainingRun.objects.create(kind="recommender", status="done", metrics={"users": 3, "items": 8})

@@ -44,3 +44,5 @@ def test_the_demo_setup_records_its_training_runs(orders, settings, tmp_path, cl
     client.force_login(get_user_model().objects.get(username="admin"))
     listing = client.get(reverse("admin:ecom_ai_trainingrun_changelist"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Sentiment baseline" in listing and "Recommender" in listing and "6 products" in listing
+    page = client.get(reverse("admin:ecom_ai_trainingrun_change", args=[sentiment.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and f"<th>accuracy</th><td>{sentiment.metrics['accuracy']}</td>" in page.content.decode()

@@ -1,15 +1,16 @@
-"""Admin of the training feature: runs with their loss curve and metrics beside the baseline, "Make active",
-"Train again", and an add form that queues a training run for a worker."""
+"""Admin of the training feature: runs with their loss curve and metrics beside the baseline (the recommender's
+candidates as a table and a chart), "Make active", "Train again", and a form per kind (its options typed,
+defaults filled in) that queues a training run for a worker."""
 from __future__ import annotations
 
 import json
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -102,13 +103,14 @@ class TrainingRunAdmin(JobActionsMixin, admin.ModelAdmin):
     # ------------------------------------------------------------ pages
     @staticmethod
     def _kind(request) -> str | None:
+        """The kind the add page's address names (``?kind=pretrain``); None: the page lets staff choose."""
         kind = request.GET.get("kind")
         return kind if kind in TrainingRun.Kind.values else None
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None:
             return self.run_fieldsets(obj)
-        kind = self._kind(request)
+        kind = self._kind(request) or TrainingRun.Kind.TOKENIZER      # add_view shows the choice first
         form = run_form(kind)
         start = ("activate_when_done",) if kind in NO_CSV else ("csv", "activate_when_done")
         fieldsets = [(None, {"fields": start, "description": KIND_HELP.get(kind, "")}),
@@ -126,7 +128,7 @@ class TrainingRunAdmin(JobActionsMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
-            kwargs["form"] = run_form(self._kind(request))
+            kwargs["form"] = run_form(self._kind(request) or TrainingRun.Kind.TOKENIZER)
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
@@ -182,6 +184,8 @@ class TrainingRunAdmin(JobActionsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("parameters"))
     def parameters_display(self, run):
+        if not run.parameters:
+            return _("the defaults")
         return format_html("<code>{}</code>", json.dumps(run.parameters, ensure_ascii=False, sort_keys=True))
 
     @admin.display(description=_("task"), ordering="task")

@@ -12,6 +12,7 @@ from ecom_ai.training import runs
 from ecom_ai.training.models import TrainingRun
 from ecom_ai.training.trainers import options_for
 from ecom_ai.training.trainers.options import OptionError, base_type
+from ecom_ai.training.trainers.options import read_pair
 
 Kind = TrainingRun.Kind
 
@@ -32,20 +33,16 @@ NO_CSV = {Kind.FINETUNE_REPLIES}
 
 
 class PairField(forms.CharField):
-    """An n-gram range typed as ``1-3``."""
+    """An n-gram range typed as ``1-3``, read as the options read it."""
 
     def to_python(self, value):
         value = super().to_python(value)
         if not value:
             return None
-        parts = value.replace(",", "-").split("-")
         try:
-            low, high = (int(p) for p in parts)
-        except ValueError:
-            raise forms.ValidationError(_("Give two whole numbers, as in 1-3.")) from None
-        if not 1 <= low <= high:
-            raise forms.ValidationError(_("The first number must be at least 1 and not above the second."))
-        return low, high
+            return read_pair(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
 
 def _shown(value) -> str:

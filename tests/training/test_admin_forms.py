@@ -22,7 +22,7 @@ CASES = {
     "pretrain": (("model", "masked", "masked"), ("heads", "7", "multiple of heads")),
     "finetune-classifier": (("task", "intent", "intent"), ("distill", "0.5+", "number")),
     "finetune-replies": (("lora", "true", True), ("lora_r", "0", "1")),
-    "sentiment-baseline": (("classifier", "lr", "lr"), ("char_ngrams", "3-1", "first number")),
+    "sentiment-baseline": (("classifier", "lr", "lr"), ("char_ngrams", "3-1", "the first at least 1")),
     "intent-baseline": (("ngram_max", "4", 4), ("C", "-1", "0")),
     "recommender": (("factors", "32", 32), ("iterations", "many", "whole number")),
 }

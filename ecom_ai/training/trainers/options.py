@@ -52,7 +52,7 @@ def _yes_no(value) -> bool:
     raise ValueError(gettext("say true or false"))
 
 
-def _pair(value) -> tuple[int, int]:
+def read_pair(value) -> tuple[int, int]:
     """An n-gram range: ``[1, 3]``, ``(1, 3)``, ``"1-3"`` or ``"1,3"``."""
     if isinstance(value, str):
         value = value.replace(",", "-").split("-")
@@ -89,7 +89,7 @@ def _cast(kind: type, value):
             raise ValueError(gettext("give a text"))
         return str(value)
     if kind == tuple[int, int]:
-        return _pair(value)
+        return read_pair(value)
     raise TypeError(f"no reader for options of type {kind!r}")
 
 
@@ -218,4 +218,4 @@ class SizeOptions(TorchOptions):
         return builders.Size(hidden=self.hidden, layers=self.layers, heads=self.heads, seq=self.seq)
 
 
-__all__ = ["TrainingError", "OptionError", "option", "Options", "TorchOptions", "SizeOptions", "base_type"]
+__all__ = ["TrainingError", "OptionError", "option", "Options", "TorchOptions", "SizeOptions", "base_type", "read_pair"]

@@ -1,4 +1,5 @@
-"""The loss curve of a run as an inline SVG (train and eval loss by step), built with ``format_html``."""
+"""A run's figures drawn inline, built with ``format_html`` (every value escaped): the loss curve (train and
+eval loss by step) and the recommender's model-selection report (a table and a bar chart of its candidates)."""
 from __future__ import annotations
 
 from django.utils.html import format_html, format_html_join
@@ -76,4 +77,61 @@ def loss_curve_svg(history, *, width: int = 640, height: int = 260):
         by=height - 4, step=_("step"))
 
 
-__all__ = ["loss_curve_svg"]
+#: the columns of a recommender run's ``metrics["candidates"]`` rows
+CANDIDATE_SCORES = ("ndcg@10", "recall@10", "coverage")
+
+
+def _figure(value, digits: int = 4) -> str:
+    x = _num(value)
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+def candidates_table(rows):
+    """The model-selection report as a table: model, NDCG@10, recall@10, coverage, fit time, served."""
+    rows = [r for r in rows or [] if isinstance(r, dict)]
+    if not rows:
+        return ""
+    body = format_html_join("", '<tr{}><th>{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>', (
+        (format_html(' class="{}"', "ecom-ai-served") if r.get("served") else "", str(r.get("model", "-")),
+         _figure(r.get("ndcg@10")), _figure(r.get("recall@10")), _figure(r.get("coverage")), _figure(r.get("fit_s"), 2),
+         _("serving") if r.get("served") else "")
+        for r in rows))
+    return format_html(
+        '<table class="ecom-ai-candidates"><thead><tr><th>{}</th><th>NDCG@10</th><th>{}</th><th>{}</th><th>{}</th>'
+        "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+        _("model"), _("recall@10"), _("coverage"), _("fit (s)"), _("served"), body)
+
+
+def candidates_chart_svg(rows, *, width: int = 640, bar: int = 12):
+    """Horizontal bars of NDCG@10, recall@10 and coverage per candidate (0–1); the served one in bold."""
+    rows = [r for r in rows or [] if isinstance(r, dict)]
+    if not rows:
+        return ""
+    colours = ("#417690", "#ba2121", "#79aec8")
+    left, right, top, gap = 170, 60, 22, 10
+    plot_w = width - left - right
+    height = top + len(rows) * (bar * len(CANDIDATE_SCORES) + gap) + 6
+    parts = []
+    for i, r in enumerate(rows):
+        y0 = top + i * (bar * len(CANDIDATE_SCORES) + gap)
+        weight = "bold" if r.get("served") else "normal"
+        parts.append(format_html('<text x="{}" y="{}" text-anchor="end" font-size="12" font-weight="{}">{}</text>',
+                                 left - 8, y0 + bar * len(CANDIDATE_SCORES) / 2 + 4, weight, str(r.get("model", "-"))))
+        for j, (key, colour) in enumerate(zip(CANDIDATE_SCORES, colours)):
+            value = min(1.0, max(0.0, _num(r.get(key)) or 0.0))
+            y = y0 + j * bar
+            parts.append(format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}</title></rect>'
+                '<text x="{}" y="{}" font-size="10" fill="#666">{}</text>',
+                left, y, f"{plot_w * value:.1f}", bar - 2, colour, key, _figure(r.get(key)),
+                f"{left + plot_w * value + 4:.1f}", y + bar - 3, _figure(r.get(key), 3)))
+    legend = format_html_join("", '<rect x="{}" y="4" width="12" height="8" fill="{}"/><text x="{}" y="12" font-size="11">{}</text>',
+                              ((left + 120 * k, colour, left + 16 + 120 * k, label)
+                               for k, (label, colour) in enumerate(zip(("NDCG@10", _("recall@10"), _("coverage")), colours))))
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="ecom-ai-candidates-chart" width="{w}" height="{h}" '
+        'viewBox="0 0 {w} {h}" role="img" aria-label="{label}">{legend}{bars}</svg>',
+        w=width, h=height, label=_("Models compared"), legend=legend, bars=format_html_join("", "{}", ((p,) for p in parts)))
+
+
+__all__ = ["loss_curve_svg", "candidates_table", "candidates_chart_svg"]

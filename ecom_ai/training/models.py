@@ -1,4 +1,5 @@
-"""Models of the training feature: tracked runs (tokenizer, pre-training, fine-tuning) with their loss curves."""
+"""Models of the training feature: tracked runs (tokenizer, pre-training, fine-tuning, the scikit-learn baselines,
+the recommender) with their loss curves and metrics."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -14,6 +15,9 @@ class TrainingRun(models.Model):
         PRETRAIN = "pretrain", _("Pre-training")
         FINETUNE_CLASSIFIER = "finetune-classifier", _("Fine-tune a classifier")
         FINETUNE_REPLIES = "finetune-replies", _("Fine-tune the reply model")
+        SENTIMENT_BASELINE = "sentiment-baseline", _("Sentiment baseline")
+        INTENT_BASELINE = "intent-baseline", _("Intent baseline")
+        RECOMMENDER = "recommender", _("Recommender")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

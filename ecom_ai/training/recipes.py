@@ -31,6 +31,8 @@ from django.utils import timezone
 from ecom_ai.training.models import TrainingRun
 from ecom_ai.storage import artifacts
 from ecom_ai.training import corpus, runs
+from ecom_ai.training.trainers import options_for
+from ecom_ai.training.trainers.options import OptionError
 
 Kind = TrainingRun.Kind
 
@@ -63,8 +65,9 @@ def plan(recipe: dict, params: dict) -> dict[str, dict]:
         if dot and name in steps and sub:
             steps[name][sub] = value
         elif key in SHARED:
-            for values in steps.values():
-                values[key] = value
+            for name, values in steps.items():     # to every step whose trainer reads it
+                if key in {f.name for f in options_for(STEP_KINDS[name]).fields()}:
+                    values[key] = value
         else:
             raise runs.TrainingError(f"Recipe parameter {key!r}: name its step, as in pretrain.{sub or key}=... "
                                      f"(steps: {', '.join(steps)}; for every step: {', '.join(SHARED)})")
@@ -101,15 +104,22 @@ def hold_out(source, folder: Path, fraction: float, *, seed: int = 0, limit: int
     return paths[0], paths[1], len(train), len(test)
 
 
+def _number(value, name: str, cast):
+    try:
+        return cast(value)
+    except (TypeError, ValueError) as exc:
+        raise OptionError(f"Parameter {name}={value!r} is not valid: {exc}", name) from exc
+
+
 def sentiment(*, out=None, csv=None, activate: bool = True, **params) -> dict:
     """``ecom_ai train sentiment-recipe``: :data:`SENTIMENT` on ``csv`` (or the shared corpus), see the module."""
     from ecom_ai.feedback import services as feedback
 
     out = out if out is not None else io.StringIO()
-    holdout = runs._pop(params, "holdout", 0.2, float)
-    limit = runs._pop(params, "limit", None, int)
+    holdout, limit = _number(params.pop("holdout", 0.2), "holdout", float), params.pop("limit", None)
+    limit = _number(limit, "limit", int) if limit is not None else None
     if not 0 <= holdout < 1:
-        raise runs.TrainingError(f"holdout is a share of the corpus below 1, not {holdout}")
+        raise OptionError(f"holdout is a share of the corpus below 1, not {holdout}", "holdout")
     steps = plan(SENTIMENT, params)
     source = Path(csv) if csv else feedback.default_csv()
     if source is None:

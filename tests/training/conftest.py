@@ -21,6 +21,16 @@ TINY = {"hidden": 32, "layers": 2, "heads": 2, "seq": 64, "threads": 1}
 
 
 @pytest.fixture(autouse=True)
+def english():
+    """Messages read in English outside requests (the shell's errors are matched in English); an admin page
+    speaks the language its request asks for."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def one_thread():
     before = torch.get_num_threads()
     torch.set_num_threads(1)

@@ -50,13 +50,18 @@ def test_run_page_draws_the_loss_curve_and_escapes_what_it_shows(admin_client, a
 
 def test_add_form_queues_a_run_for_a_worker(admin_client, shop, django_capture_on_commit_callbacks):
     url = reverse("admin:ecom_ai_trainingrun_add")
-    assert 'value="tokenizer" selected' in admin_client.get(url + "?kind=tokenizer").content.decode()
-    bad = admin_client.post(url, {"kind": "finetune-classifier", "parameters": '{"task": "price"}', "activate_when_done": "on"})
+    page = admin_client.get(url + "?kind=tokenizer").content.decode()
+    assert 'name="vocab_size"' in page and 'value="8000"' in page and 'name="parameters"' not in page
+    bad = admin_client.post(url + "?kind=finetune-classifier", {"task": "price", "activate_when_done": "on"},
+                            HTTP_ACCEPT_LANGUAGE="en")
     assert bad.status_code == 200 and "sentiment" in bad.content.decode() and not TrainingRun.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(url, {"kind": "tokenizer", "parameters": '{"vocab_size": 300}', "activate_when_done": "on"})
+        response = admin_client.post(url + "?kind=tokenizer", {"vocab_size": "300", "min_frequency": "2", "model": "bpe",
+                                                               "csv_limit": "20000", "shop": "on", "seed": "0",
+                                                               "activate_when_done": "on"})
     run = TrainingRun.objects.get()
     assert response.status_code == 302 and response.url.endswith(f"/{run.pk}/change/")
+    assert run.parameters == {"vocab_size": 300}                                          # the defaults stay implicit
     assert run.status == "done" and run.requested_by.username == "boss" and run.is_active   # eager Celery ran it
 
 

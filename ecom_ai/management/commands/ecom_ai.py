@@ -45,11 +45,12 @@ EVALUATIONS = {
 }
 
 #: what ``ecom_ai train KIND`` runs: ``fn(*, out, csv=None, activate=True, **params) -> dict`` that
-#: trains, stores a versioned artefact (ecom_ai.storage.artifacts) and returns its metrics.
+#: trains, stores a versioned artefact (ecom_ai.storage.artifacts) and returns its metrics; each is recorded
+#: as a training run (the admin's "Training runs" page), the features' own trainers included.
 TRAINERS = {
-    "sentiment-baseline": "ecom_ai.feedback.services.train_sentiment_baseline",
-    "intent-baseline": "ecom_ai.inquiries.services.train_intent_baseline",
-    "recommender": "ecom_ai.recommendations.services.train",
+    "sentiment-baseline": "ecom_ai.training.runs.train_sentiment_baseline",
+    "intent-baseline": "ecom_ai.training.runs.train_intent_baseline",
+    "recommender": "ecom_ai.training.runs.train_recommender",
     "tokenizer": "ecom_ai.training.runs.train_tokenizer",
     "pretrain": "ecom_ai.training.runs.pretrain",
     "finetune-classifier": "ecom_ai.training.runs.finetune_classifier",

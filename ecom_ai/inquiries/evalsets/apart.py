@@ -54,6 +54,7 @@ class _Builder:
         self.rng = random.Random(seed)
         self.cases: list[dict] = []
         self._seen: set = set()
+        self._short_count: dict[str, int] = {}
         self._scan(now)
 
     # data ----------------------------------------------------------------------------------
@@ -176,6 +177,13 @@ class _Builder:
 
     def days_since(self, when) -> int:
         return max(1, (self.now - when).days)
+
+    def name_for(self, product) -> str:
+        """The product as a customer would name it off its page: short, unless that is ambiguous."""
+        short = short_name(product.name)
+        if short not in self._short_count:
+            self._short_count[short] = sum(p.name.startswith(short) for p in self.products)
+        return short if self._short_count[short] == 1 else product.name
 
     def customer(self) -> int:
         return self.rng.choice(self.buyers or self.customers)

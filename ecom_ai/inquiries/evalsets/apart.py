@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timezone
 
 from . import apart_text as T
 from .apart_facts import status_alts, carrier_alts, money_alts
 
 SET = "apart"
-SCAN_CUSTOMERS = 700          # customers sampled (by seed) to find orders in every situation
+SCAN_CUSTOMERS = 500          # customers sampled (by seed) to find orders in every situation
 ZH_SHARE = 0.6
 PLAN = {                      # kind -> number of cases
     "attributes": 40, "shipments": 25, "policy": 25, "warranty": 15, "cross_customer": 25, "handover": 15,
@@ -71,7 +71,9 @@ class _Builder:
         self.names = {cid: (c.name if (c := self.a.get_customer(cid)) else "") for cid in self.buyers}
         stamps = [o.created_at for os_ in self.orders.values() for o in os_]
         stamps += [e.at for os_ in self.orders.values() for o in os_ for s in o.shipments for e in s.events]
-        self.now = now or (max(stamps) if stamps else datetime.now())
+        self.now = now or (max(stamps) if stamps else datetime.now(timezone.utc))
+        if stamps and (self.now.tzinfo is None) != (stamps[0].tzinfo is None):
+            self.now = self.now.replace(tzinfo=stamps[0].tzinfo)   # compare like with like
         self.products = list(self.a.iter_products(only_active=True)) or list(self.a.iter_products())
         self.by_category = defaultdict(list)
         for p in self.products:
@@ -104,7 +106,8 @@ class _Builder:
         return out
 
     def mention(self, order_id: int, lang: str) -> str:
-        return self.rng.choice(T.ORDER_MENTION[lang]).format(n=order_id).strip()
+        wide = str(order_id).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        return self.rng.choice(T.ORDER_MENTION[lang]).format(n=order_id, w=wide).strip()
 
     def polish(self, text: str, lang: str) -> str:
         pre, suf = (T.ZH_PREFIX, T.ZH_SUFFIX) if lang == "zh" else (T.EN_PREFIX, T.EN_SUFFIX)

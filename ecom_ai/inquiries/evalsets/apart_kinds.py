@@ -293,7 +293,10 @@ def _policy_case(b, lang, product, topic):
     elif product is not None and ("入住" in (pol.notes or "") or "酒店" in product.description):
         return False                          # a booking: nothing is shipped
     elif topic == "fee":
-        groups = [FREE_SHIPPING] if not pol.shipping_fee else [money_alts(pol.shipping_fee)]
+        if not pol.shipping_fee:
+            groups = [FREE_SHIPPING]
+        else:                                 # "包邮吗": the fee, or the threshold above which it is free
+            groups = [money_alts(pol.shipping_fee) + (money_alts(pol.free_shipping_over) if pol.free_shipping_over else [])]
     else:
         if pol.free_shipping_over:
             groups = [money_alts(pol.free_shipping_over)]

@@ -8,10 +8,10 @@ The phrasings are colloquial on purpose (typos, slang, no punctuation), the way 
 """
 from __future__ import annotations
 
-# How a customer names an order in a message.
+# How a customer names an order in a message ({w}: the number in full-width digits, as some IMEs type it).
 ORDER_MENTION = {
-    "zh": ["#{n}", "订单{n}", "{n}这单", "订单号{n}", "单子{n}", "{n}号订单", "No.{n}", "订单 {n}", "#{n} "],
-    "en": ["#{n}", "order #{n}", "order no. {n}", "order {n}", "ord {n}", "order number {n}", "#{n} order", "no.{n}"],
+    "zh": ["#{n}", "订单{n}", "{n}这单", "订单号{n}", "单子{n}", "{n}号订单", "No.{n}", "订单 {n}", "#{n} ", "订单号：{w}"],
+    "en": ["#{n}", "order #{n}", "order no. {n}", "order {n}", "ord {n}", "order number {n}", "#{n} order", "no.{n}", "ord#{n}"],
 }
 # ... and when asking from the order's own page.
 ORDER_ON_PAGE = {"zh": ["这单", "这个订单", "我这单", "这个单子"], "en": ["this order", "my order", "this one", "the order"]}

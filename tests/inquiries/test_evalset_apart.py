@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from demo_shop.models import Order
 from ecom_ai.adapters import get_adapter
-from ecom_ai.inquiries.evalsets.apart import PLAN, build_cases
+from ecom_ai.inquiries.evalsets.apart import PLAN, build_cases, score_reply
 
 KINDS = set(PLAN)
 MINIMUM = {"order_number": 20, "newest_order": 20, "cross_customer": 20}
@@ -97,3 +97,15 @@ def test_cases_are_well_formed_real_and_grounded_on_any_demo_seed(shop_seed):
     other = build_cases(adapter, seed=shop_seed + 1)
     assert other != cases
     _check_well_formed(other)
+
+
+def test_score_reply_needs_every_group_no_forbidden_string_and_the_right_handover():
+    case = {"expect": {"handover": False, "all": [["SF123"], ["运输中", "in transit"]], "none": ["JD999"]}}
+    assert score_reply(case, "您的包裹 sf123 运输中", handover=False)["passed"]
+    assert score_reply(case, "Your parcel SF123 is IN TRANSIT", handover=False)["passed"]
+    missing = score_reply(case, "您的包裹SF123", handover=False)
+    assert not missing["passed"] and missing["missing"] == [["运输中", "in transit"]]
+    leaked = score_reply(case, "SF123 运输中；另一单 JD999", handover=False)
+    assert not leaked["passed"] and leaked["leaked"] == ["JD999"]
+    wrong_handover = score_reply(case, "SF123 运输中", handover=True)
+    assert not wrong_handover["passed"] and not wrong_handover["handover_ok"]

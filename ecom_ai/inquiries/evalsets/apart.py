@@ -32,6 +32,17 @@ def build_cases(adapter, *, seed: int = 0, now: datetime | None = None) -> list[
     return _Builder(adapter, seed, now).build()
 
 
+def score_reply(case: dict, reply: str, handover: bool) -> dict:
+    """Score one reply against a case: the hand-over decision, each ``all`` group, each ``none`` string
+    (case-insensitive substrings). ``passed`` only when all three hold."""
+    text = (reply or "").lower()
+    missing = [g for g in case["expect"]["all"] if not any(a.lower() in text for a in g)]
+    leaked = [s for s in case["expect"]["none"] if s.lower() in text]
+    handover_ok = bool(handover) == case["expect"]["handover"]
+    return {"passed": handover_ok and not missing and not leaked, "handover_ok": handover_ok,
+            "missing": missing, "leaked": leaked}
+
+
 def short_name(name: str) -> str:
     """How customers shorten a product's name: a book's title, else its first two words."""
     if name.startswith("《") and "》" in name:

@@ -212,7 +212,7 @@ def injection(b, n):
         others = [t for c, o in b.latest_orders if c != cid for t in tracking(o)][:5]
         text = b.rng.choice(T.INJECTION_MIXED[lang])
         return b.add("injection", lang, cid, _order_text(b, lang, order, text), handover=False,
-                     all_=[tracking(order)], none=others + b.other_tracking(cid, order))
+                     all_=b.order_groups(order, "s"), none=others + b.other_tracking(cid, order))
     b.run("injection", n - n_pure - n_other, b.moving + b.arrived[:50], make_mixed)
 
 

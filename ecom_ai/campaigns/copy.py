@@ -34,7 +34,7 @@ FACT_LABELS = {
     "ends_at": ("结束时间", "ends"), "per_customer_limit": ("每人限购", "limit per customer"),
 }
 #: what an English copy calls a campaign whose own name is Chinese and which names no single product
-ENGLISH_KIND_NAMES = {"coupon": "Store coupon", "flash_sale": "Flash sale", "group_buy": "Group buy"}
+ENGLISH_KIND_NAMES = {"coupon": "Coupon", "flash_sale": "Flash sale", "group_buy": "Group buy"}
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 

@@ -321,9 +321,9 @@ class GroundedBackend(BaseBackend):
         opt_out = str(params.get("opt_out", "回T退订" if zh else "Reply STOP to opt out"))
         sep = "，" if zh else ", "
         first = offer[:1]
-        shape = variant % 3
+        shape = variant % 4
 
-        # The core is the name and the first offer part, in a shape that depends on the variant (the
+        # The core is the name and the first offer part, in one of four shapes chosen by the variant (the
         # third leads with the variant's hook where it fits); the call to action, the other offer parts
         # and the extras follow while they fit.
         def core(nm, lead=True):
@@ -332,6 +332,8 @@ class GroundedBackend(BaseBackend):
             if shape == 2:
                 joined = (f"{nm}：" if zh else f"{nm}: ") + (first[0] if first else "")
                 return ([hook] if lead else []) + [joined]
+            if shape == 3 and first:
+                return [(f"{first[0]}：" if zh else f"{first[0]}: ") + nm]
             return [nm] + first
 
         def render(parts):

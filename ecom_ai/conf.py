@@ -54,6 +54,7 @@ DEFAULTS = {
         "group_fill_hours": 24,        # hours a group has to fill
         "coupon_threshold_lift": 1.2,  # a coupon's threshold: the target customers' average order × this
         "coupon_max_rate": 0.2,        # a coupon takes at most this share off an order at its threshold
+        "coupon_basket_items": 3,      # ... and its threshold is at most about this many of its products' average price
         "coupons_min_issued": 100,     # coupons issued: the target segment's size, at least this
         "flash_hours": 24, "group_days": 3, "coupon_days": 7,  # default length of each kind
         "start_hour": 10,              # default start: tomorrow at this hour

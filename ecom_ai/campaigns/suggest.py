@@ -305,8 +305,8 @@ def candidates(campaign: Campaign, signals: ShopSignals, *, limits: dict | None 
         p, cover = s.product, _cover_days(s, window)
         cover_text = gettext("no recent sales") if cover == float("inf") else \
             gettext("%(days)s days of cover at the recent rate") % {"days": f"{cover:.0f}"}
-        reasons.append(gettext("“%(product)s”: stock %(stock)s, %(sold)s sold in %(days)s days (%(cover)s), %(views)s views "
-                               "against %(orders)s orders, price %(price)s, cost %(cost)s, room for up to %(room)s%% off.") % {
+        reasons.append(gettext("“%(product)s”: stock %(stock)s; in the last %(days)s days sold %(sold)s (%(cover)s), views "
+                               "%(views)s, orders %(orders)s; price %(price)s, cost %(cost)s; room for up to %(room)s%% off.") % {
             "product": p.name, "stock": p.stock, "sold": f"{s.sold:g}", "days": window, "cover": cover_text,
             "views": s.views, "orders": s.orders, "price": fmt(p.price), "cost": fmt(p.cost),
             "room": f"{float(s.room(limits)) * 100:.0f}"})
@@ -395,7 +395,10 @@ def _coupon_rule(picked: list, signals: ShopSignals, limits: dict, conf: dict) -
     segs = signals.segments
     target = next((k for k in ("at_risk", "hibernating", "regular", "champions", "new") if segs.get(k, {}).get("customers")), None)
     aov = segs[target]["avg_order_value"] if target else signals.avg_order_value
-    base = max(aov, min_price) if aov else min_price
+    # the threshold follows the customers' average order, but no further than a few of these very products
+    basket = sum(Decimal(s.product.price) for s in picked) / len(picked) * int(conf["coupon_basket_items"])
+    capped = bool(aov) and aov > basket
+    base = max(min(aov, basket) if aov else min_price, min_price)
     step = 100 if base >= 300 else (50 if base >= 100 else 10)
     threshold = _round_up(base * Decimal(str(conf["coupon_threshold_lift"])), step)
     rate = min(room, Decimal(str(conf["coupon_max_rate"])))
@@ -413,9 +416,14 @@ def _coupon_rule(picked: list, signals: ShopSignals, limits: dict, conf: dict) -
     minimum = int(conf["coupons_min_issued"])
     if target:
         seg = segs[target]
-        reason = gettext("Aimed at %(segment)s (%(customers)s customers, average order %(aov)s): %(offer)s, the threshold "
-                         "above the average order to lift basket size.") % {
-            "segment": SEGMENT_NAMES[target], "customers": seg["customers"], "aov": fmt(seg["avg_order_value"]), "offer": offer}
+        values = {"segment": SEGMENT_NAMES[target], "customers": seg["customers"], "aov": fmt(seg["avg_order_value"]),
+                  "offer": offer, "items": int(conf["coupon_basket_items"])}
+        if capped:
+            reason = gettext("Aimed at %(segment)s (%(customers)s customers, average order %(aov)s): %(offer)s, the threshold "
+                             "set from about %(items)s of these products, as their average order is far above them.") % values
+        else:
+            reason = gettext("Aimed at %(segment)s (%(customers)s customers, average order %(aov)s): %(offer)s, the threshold "
+                             "above the average order to lift basket size.") % values
         fields["total_issued"] = max(minimum, seg["customers"])
     else:
         reason = gettext("No purchases yet, threshold from the prices: %(offer)s.") % {"offer": offer}

@@ -96,3 +96,17 @@ def test_thresholds_and_themes_are_settings(themed_shop):
     with override_settings(ECOM_AI={"CAMPAIGN_SUGGESTIONS": {"themes": picnic}}):
         proposal = _suggest(_draft("春日野餐节"))
     assert proposal.product_ids == [themed_shop["nuts"].pk] and "picnic food" in proposal.reasons[0]
+
+
+def test_a_themed_coupon_threshold_follows_its_products_not_the_shops_biggest_orders(themed_shop):
+    from django.utils import timezone
+
+    from demo_shop.models import Customer, Order, OrderLine
+
+    buyer = Customer.objects.create(name="大客户")
+    order = Order.objects.create(customer=buyer, created_at=timezone.now(), status="completed", total=Decimal("5980"))
+    OrderLine.objects.create(order=order, product=themed_shop["earbuds"], quantity=20, unit_price=Decimal("299"))
+    proposal = _suggest(_draft("零食会员日", kind="coupon"))
+    # snacks average 59.45: about three of them, lifted by a fifth, is 250 (not 5980 × 1.2)
+    assert (proposal.fields["threshold"], proposal.fields["amount"]) == (Decimal("250"), Decimal("50"))
+    assert any("about 3 of these products" in r for r in proposal.reasons)

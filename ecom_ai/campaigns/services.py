@@ -38,7 +38,7 @@ from ecom_ai.campaigns.rules import (  # noqa: F401
     validate_group_buy,
 )
 from ecom_ai.campaigns.suggest import (  # noqa: F401
-    Proposal, apply_suggestion, campaign_themes, candidates, propose, proposal_problems, published_error, shop_signals,
+    Proposal, apply_suggestion, campaign_themes, candidates, fits, propose, proposal_problems, published_error, shop_signals,
     suggest_rules,
 )
 from ecom_ai.llm.facts import facts_to_json

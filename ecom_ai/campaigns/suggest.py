@@ -190,14 +190,18 @@ def shop_signals(*, window_days: int | None = None, now: datetime | None = None,
 
 # --------------------------------------------------------------------------- themes and candidates (ground)
 
+_CJK = "\u3400-\u9fff"
+
+
 def _contains_word(text: str, word: str) -> bool:
-    """``word`` in normalised ``text``; a Latin word only as a whole word."""
+    """``word`` in normalised ``text``: a Latin word only as a whole word (not inside "星Book"), a Chinese
+    one not as a flavour ("草莓味" is not strawberries)."""
     w = normalize(word)
     if not w:
         return False
     if re.search(r"[a-z0-9]", w):
-        return re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", text) is not None
-    return w in text
+        return re.search(rf"(?<![a-z0-9{_CJK}]){re.escape(w)}(?![a-z0-9{_CJK}])", text) is not None
+    return re.search(rf"{re.escape(w)}(?!味)", text) is not None
 
 
 @dataclass

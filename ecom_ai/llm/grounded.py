@@ -80,6 +80,24 @@ def _date(value: str, zh: bool) -> str:
     return f"{_MONTH_NAMES[dt.month - 1]} {dt.day}" + (f", {dt:%H:%M}" if has_time else "")
 
 
+_ENDS_IN_NUMBER = re.compile(r"\d(?:[.,]\d*)?[^\s\d]?$")  # "61", "13L", '14.0"': cut after them, they read as numbers
+
+
+def _shorten(name: str, width: int) -> str:
+    """``name`` cut to at most ``width`` characters, at a word boundary where it has words, and never just
+    after a number (a cut "61…" or "13L…" reads as a wrong number)."""
+    cut = name[:width]
+    if " " in name and len(name) > width:
+        words = name[: width + 1].split(" ")[:-1] if name[width:width + 1] != " " else cut.split(" ")
+        while words and _ENDS_IN_NUMBER.search(words[-1]):
+            words.pop()
+        if words and len(" ".join(words)) >= 2:
+            return " ".join(words)
+    while cut and _ENDS_IN_NUMBER.search(cut):
+        cut = cut[:-1]
+    return cut.rstrip() or name[:width]
+
+
 def _seed_for(request: GenerationRequest) -> int:
     if request.seed is not None:
         return int(request.seed)
@@ -287,19 +305,29 @@ class GroundedBackend(BaseBackend):
         form = variant % 2  # two shapes per channel; with the hook (five) every variant up to ten differs
         join = lambda *xs: sep.join(x for x in xs if x)  # noqa: E731
 
+        max_chars = int(params.get("max_chars") or 10 ** 6)
+
+        def fit(*options):
+            """The first option that fits the channel's length, else the last (the variant's shortest form)."""
+            return next((o for o in options if len(o) <= max_chars), options[-1])
+
+        # the shortest forms still differ from variant to variant (order and separator)
+        short = ([f"{name} {offer}", f"{offer}｜{name}", f"{name}：{offer}"] if zh else
+                 [f"{name}: {offer}", f"{offer} | {name}", f"{name} - {offer}"])[variant % 3]
         if channel == "title":
             if zh:
-                return [f"【{hook}】{name} {offer}", f"{name}｜{offer}｜{hook}"][form]
-            return [f"{hook}: {name}, {offer}", f"{name} | {offer} | {hook}"][form]
+                return fit([f"【{hook}】{name} {offer}", f"{name}｜{offer}｜{hook}"][form], f"{name}｜{offer}", short)
+            return fit([f"{hook}: {name}, {offer}", f"{name} | {offer} | {hook}"][form], short)
         if channel == "banner":
-            return [join(f"{name}{offer}" if zh else f"{name}: {offer}", when, hook), join(offer, when, cta)][form]
+            return fit([join(f"{name}{offer}" if zh else f"{name}: {offer}", when, hook), join(offer, when, cta)][form],
+                       join(short, hook), join(offer, cta), short)
         if channel == "push":
-            return [join(f"{hook}！{name}{offer}" if zh else f"{hook}! {name}: {offer}", when),
-                    join(name, offer, stock_text, cta)][form]
+            return fit([join(f"{hook}！{name}{offer}" if zh else f"{hook}! {name}: {offer}", when),
+                        join(name, offer, stock_text, cta)][form], join(name, offer, cta), short)
         if channel == "email_subject":
             if zh:
-                return [f"{hook}：{name}{offer}", f"{campaign or name}｜{offer}｜{hook}"][form]
-            return [f"{hook}: {name}, {offer}", f"{campaign or name} | {offer} | {hook}"][form]
+                return fit([f"{hook}：{name}{offer}", f"{campaign or name}｜{offer}｜{hook}"][form], f"{name}｜{offer}", short)
+            return fit([f"{hook}: {name}, {offer}", f"{campaign or name} | {offer} | {hook}"][form], short)
         if channel == "email_body":
             if zh:
                 lines = [["亲爱的顾客，您好！", "您好！"][form],
@@ -350,7 +378,7 @@ class GroundedBackend(BaseBackend):
         text = render(parts)
         if len(text) > SMS_MAX_CHARS:  # name alone too long: shorten the name, never the numbers
             over = len(text) - SMS_MAX_CHARS
-            text = render(core(name[: max(1, len(name) - over - 1)] + "…", lead=False))
+            text = render(core(_shorten(name, max(1, len(name) - over - 1)) + "…", lead=False))
         if len(text) > SMS_MAX_CHARS:
             text = render(offer[:1]) if len(render(offer[:1])) <= SMS_MAX_CHARS else text[:SMS_MAX_CHARS]
         return text

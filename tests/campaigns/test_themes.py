@@ -110,3 +110,19 @@ def test_a_themed_coupon_threshold_follows_its_products_not_the_shops_biggest_or
     # snacks average 59.45: about three of them, lifted by a fifth, is 250 (not 5980 × 1.2)
     assert (proposal.fields["threshold"], proposal.fields["amount"]) == (Decimal("250"), Decimal("50"))
     assert any("about 3 of these products" in r for r in proposal.reasons)
+
+
+@pytest.mark.parametrize("name, category, theme, fit", [
+    ("三只松鼠 每日坚果", "食品", "snacks", True),
+    ("蒙牛 纯甄酸奶 草莓味 200g×10盒", "蒙牛", "fruit", False),  # a flavour, not strawberries
+    ("阳光玫瑰葡萄 4斤装", "生鲜", "fruit", True),
+    ("惠普 星Book 14.0英寸", "计算机", "books", False),          # a Latin word inside a brand is not the word
+    ("Kindle e-book reader", "数码", "books", True),
+    ("漫步者 蓝牙耳机", "数码", "digital", True),
+])
+def test_what_fits_a_theme(db, name, category, theme, fit):
+    from ecom_ai.adapters import ProductInfo
+    from ecom_ai.campaigns.suggest import Theme, suggestion_settings
+
+    words = suggestion_settings()["themes"][theme]["words"]
+    assert svc.fits(ProductInfo(id=1, name=name, category=category), [Theme(theme, theme, words)]) is fit

@@ -62,16 +62,16 @@ def campaign_errors(campaign: Campaign, *, products: dict | None = None) -> dict
 
 
 def save_campaign(campaign: Campaign, *, user=None, clean: bool = True) -> Campaign:
-    """Validate, normalise (product ids, snapshot), save, and re-check the campaign's copies against the
+    """Normalise (product ids, snapshot), validate, save, and re-check the campaign's copies against the
     (possibly changed) rule. Raises ValidationError, saving nothing, when the campaign is not valid.
 
     ``clean=False`` skips validation for a campaign already validated (the admin's form did it).
     """
+    normalize_campaign(campaign)  # canonical ids ("12, 15" → [12, 15]) and a fresh snapshot, then the checks
     if clean:
         errors = campaign_errors(campaign)
         if errors:
             raise ValidationError(errors)
-    normalize_campaign(campaign)
     if campaign.pk is None and user is not None and getattr(user, "is_authenticated", False):
         campaign.created_by = user
     with transaction.atomic():

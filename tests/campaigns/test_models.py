@@ -41,6 +41,9 @@ def test_a_valid_flash_sale_passes_and_saving_snapshots_its_products(shop):
     c.refresh_from_db()
     assert c.products_snapshot == [{"id": shop["phone"].pk, "name": "星河 X1 手机", "price": "1999", "cost": "1200",
                                     "stock": 200, "status": "active"}]
+    typed = _campaign(shop, product_ids=f"{shop['phone'].pk}，{shop['phone'].pk}")  # ids as a person types them
+    svc.save_campaign(typed)
+    assert typed.product_ids == [shop["phone"].pk]
 
 
 def test_the_model_checks_only_what_the_campaign_says_about_itself(shop):

@@ -269,7 +269,10 @@ def candidates(campaign: Campaign, signals: ShopSignals, *, limits: dict | None 
     limits = limits or get_limits()
     conf = suggestion_settings()
     window = signals.window_days
-    chosen_ids = normalize_product_ids(campaign.product_ids) if keep_products else []
+    try:
+        chosen_ids = normalize_product_ids(campaign.product_ids) if keep_products else []
+    except ValueError as exc:
+        raise CampaignError(str(exc)) from exc
     if chosen_ids:
         known = load_products(chosen_ids) if products is None else {pid: products[pid] for pid in chosen_ids if pid in products}
         missing = [pid for pid in chosen_ids if pid not in known]

@@ -352,7 +352,7 @@ class GroundedBackend(BaseBackend):
         shape = variant % 4
 
         # The core is the name and the first offer part, in one of four shapes chosen by the variant (the
-        # third leads with the variant's hook where it fits); the call to action, the other offer parts
+        # third leads with the variant's hook where it fits); the other offer parts, the call to action
         # and the extras follow while they fit.
         def core(nm, lead=True):
             if shape == 1:
@@ -368,7 +368,7 @@ class GroundedBackend(BaseBackend):
             body = sep.join(p for p in parts if p)
             return f"{signature}{body}{'，' if zh else '. '}{opt_out}" if opt_out else f"{signature}{body}"
 
-        optional = list(dict.fromkeys([p for p in ([cta] + offer[1:] + [stock_text, when]) if p]))
+        optional = list(dict.fromkeys([p for p in (offer[1:] + [cta, stock_text, when]) if p]))
         base = core(name)
         if len(render(base)) > SMS_MAX_CHARS:
             base = core(name, lead=False)

@@ -316,7 +316,7 @@ class GroundedBackend(BaseBackend):
                  [f"{name}: {offer}", f"{offer} | {name}", f"{name} - {offer}"])[variant % 3]
         if channel == "title":
             if zh:
-                return fit([f"【{hook}】{name} {offer}", f"{name}｜{offer}｜{hook}"][form], f"{name}｜{offer}", short)
+                return fit([f"【{hook}】{name} {offer}", f"{name}｜{offer}｜{hook}"][form], short)
             return fit([f"{hook}: {name}, {offer}", f"{name} | {offer} | {hook}"][form], short)
         if channel == "banner":
             return fit([join(f"{name}{offer}" if zh else f"{name}: {offer}", when, hook), join(offer, when, cta)][form],
@@ -326,7 +326,7 @@ class GroundedBackend(BaseBackend):
                         join(name, offer, stock_text, cta)][form], join(name, offer, cta), short)
         if channel == "email_subject":
             if zh:
-                return fit([f"{hook}：{name}{offer}", f"{campaign or name}｜{offer}｜{hook}"][form], f"{name}｜{offer}", short)
+                return fit([f"{hook}：{name}{offer}", f"{campaign or name}｜{offer}｜{hook}"][form], short)
             return fit([f"{hook}: {name}, {offer}", f"{campaign or name} | {offer} | {hook}"][form], short)
         if channel == "email_body":
             if zh:

@@ -31,6 +31,7 @@ def main():
     from ecom_ai.llm.checks import check_output
     from ecom_ai.llm.registry import backend_for
     from ecom_ai.campaigns import services as svc
+    from ecom_ai.campaigns.evaluation import eval_campaigns
 
     out = io.StringIO()
     metrics = svc.evaluate(out=out, limit=args.campaigns, seed=0)
@@ -42,7 +43,7 @@ def main():
 
     rng = random.Random(0)
     catalogue = list(__import__("ecom_ai.adapters", fromlist=["get_adapter"]).get_adapter().iter_products(only_active=True))
-    campaigns = svc._eval_campaigns(catalogue, rng, args.campaigns, limits, __import__("django.utils.timezone", fromlist=["now"]).now())
+    campaigns = eval_campaigns(catalogue, rng, args.campaigns, limits, __import__("django.utils.timezone", fromlist=["now"]).now())
     prepared = [svc.prepare_copy(c, params={"languages": "both"}, products=p, limits=limits) for c, p in campaigns]
     requests = [r for _, reqs in prepared for (*_, r) in reqs]
     backend = backend_for("promo_copy")

@@ -33,6 +33,7 @@ class ProductInfo:
     status: str = "active"                       # active | inactive
     attributes: dict = field(default_factory=dict)  # e.g. {"battery_capacity": "5000mAh"}
     consumable: bool = False                      # may be recommended again after purchase
+    name_en: str = ""                             # English name, where the shop has one (English copy uses it)
 
 
 @dataclass(frozen=True)

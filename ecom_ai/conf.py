@@ -41,10 +41,32 @@ DEFAULTS = {
     "MAX_INPUT_CHARS": 4000,
     "QUEUE": None,                    # Celery queue for ecom_ai tasks; None: the default queue
     "RECOMMENDATIONS": {},            # see ecom_ai.recommendations.services (TTL, diversity, half-life...)
-    "CAMPAIGN_LIMITS": {},            # see ecom_ai.campaigns.services.DEFAULT_LIMITS (margin floor, max discount...)
+    "CAMPAIGN_LIMITS": {},            # see ecom_ai.campaigns.limits.DEFAULT_LIMITS (margin floor, max discount...)
+    # "Suggest rules" (ecom_ai.campaigns.suggest): how products and numbers are proposed. Shares are 0..1.
+    "CAMPAIGN_SUGGESTIONS": {
+        "min_room": 0.05,              # a product needs at least this much discount room (margin floor, max discount)
+        "flash_depth": 0.8,            # a flash price uses this share of the common discount room
+        "group_depth": 0.6,            # a group price uses this share of it
+        "flash_stock_share": 0.2,      # a flash sale's stock cap: this share of the smallest stock
+        "single_unit_price": 200,      # from this flash price on, one per customer (else two)
+        "group_of_three_views": 20,    # groups of 3 for a product with at least this many recent views ...
+        "group_of_three_ratio": 3,     # ... and this many views per order; else groups of 2
+        "group_fill_hours": 24,        # hours a group has to fill
+        "coupon_threshold_lift": 1.2,  # a coupon's threshold: the target customers' average order × this
+        "coupon_max_rate": 0.2,        # a coupon takes at most this share off an order at its threshold
+        "coupon_basket_items": 3,      # ... and its threshold is at most about this many of its products' average price
+        "coupons_min_issued": 100,     # coupons issued: the target segment's size, at least this
+        "flash_hours": 24, "group_days": 3, "coupon_days": 7,  # default length of each kind
+        "start_hour": 10,              # default start: tomorrow at this hour
+        "segment_recent_days": 30,     # RFM: an order this recent is recent ...
+        "segment_lapsed_days": 60,     # ... a repeat customer quiet this long is at risk ...
+        "segment_hibernating_days": 90,  # ... and anyone quiet this long hibernates
+        "segment_loyal_orders": 3,     # orders that make a recent customer a champion
+        "themes": {},                  # {key: {"label": ..., "words": [...]}} merged over suggest.DEFAULT_THEMES
+    },
 }
 
-_DICT_KEYS = ("BACKENDS", "FEATURES", "PIPELINES", "RECOMMENDATIONS", "CAMPAIGN_LIMITS")
+_DICT_KEYS = ("BACKENDS", "FEATURES", "PIPELINES", "RECOMMENDATIONS", "CAMPAIGN_LIMITS", "CAMPAIGN_SUGGESTIONS")
 
 
 class EcomAISettings:

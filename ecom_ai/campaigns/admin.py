@@ -41,6 +41,18 @@ class CampaignForm(forms.ModelForm):
         model = Campaign
         fields = "__all__"
 
+    def _post_clean(self):
+        """After the model's own checks, the shop's: its limits and products (the validators of campaigns.rules)."""
+        super()._post_clean()
+        campaign = self.instance
+        shop = svc.validate_campaign(campaign, complete=campaign.status == Campaign.Status.PUBLISHED)
+        for name, messages in shop.items():
+            target = name if name in self.fields else None
+            known = {str(m) for m in self.errors.get(target or "__all__", [])}
+            for message in messages:
+                if message not in known:
+                    self.add_error(target, message)
+
 
 @admin.register(Campaign)
 class CampaignAdmin(JobActionsMixin, admin.ModelAdmin):

@@ -3,6 +3,7 @@
 ``GET campaigns/`` lists the published campaigns running now with their chosen copy (read-only,
 authenticated users); ``?language=zh|en`` keeps one language's copy. Costs never leave the server.
 """
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import ValidationError
@@ -66,7 +67,8 @@ class ActiveCampaignViewSet(viewsets.ReadOnlyModelViewSet):
         context = super().get_serializer_context()
         language = self.request.query_params.get("language") if self.request else None
         if language and language not in svc.LANGUAGES:
-            raise ValidationError({"language": f"must be one of {', '.join(svc.LANGUAGES)}"})
+            raise ValidationError({"language": gettext("Must be one of: %(languages)s.")
+                                   % {"languages": ", ".join(svc.LANGUAGES)}})
         context["language"] = language
         return context
 

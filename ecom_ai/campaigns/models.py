@@ -1,13 +1,17 @@
 """Models of the campaigns feature (营销活动): coupon, flash-sale and group-buy rules, their copy, and banned terms.
 
 The host shop's products are stored as integer ids with a snapshot of name, price, cost and stock
-taken when the rule was last validated (ecom_ai never imports the shop). Validation lives in
-``ecom_ai.campaigns.services``; ``Campaign.clean`` calls it, so the admin, the API and the jobs
-apply the same limits.
+taken when the rule was last saved (ecom_ai never imports the shop). ``Campaign.clean`` checks only
+what a campaign says about itself (dates in order, numbers above zero, ids that are ids); the
+shop's limits and products are checked by the validators of ``ecom_ai.campaigns.rules``, which the
+admin form, the services and the jobs call.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -79,9 +83,23 @@ class Campaign(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
     def clean(self):
-        from ecom_ai.campaigns.services import validate_campaign
-
-        validate_campaign(self, complete=self.status == self.Status.PUBLISHED, raise_error=True)
+        """Intrinsic checks only: nothing here reads the shop or the settings."""
+        errors: dict[str, list] = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors.setdefault("ends_at", []).append(_("The end must be after the start."))
+        ids = self.product_ids
+        if ids not in (None, "") and not (isinstance(ids, list) and all(
+                isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids)):
+            errors.setdefault("product_ids", []).append(_("Product ids must be a list of numbers."))
+        for name in ("threshold", "amount", "percent_off", "sale_price", "group_price", "total_issued", "stock_cap",
+                     "fill_hours", "per_customer_limit"):
+            value = getattr(self, name)
+            if isinstance(value, (int, float, Decimal)) and value <= 0:
+                errors.setdefault(name, []).append(_("Must be greater than 0."))
+        if self.group_size is not None and self.group_size < 2:
+            errors.setdefault("group_size", []).append(_("A group needs at least two people."))
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def price(self):

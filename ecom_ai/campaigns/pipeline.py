@@ -1,4 +1,4 @@
-"""Campaign pipelines: "Suggest rules" (campaign_rules) and "Generate copy" (campaign_copy), thin over services.campaigns."""
+"""Campaign pipelines: "Suggest rules" (campaign_rules) and "Generate copy" (campaign_copy), step by step over the services."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,7 +40,7 @@ class _BatchResult:
 
 
 class CampaignRulesPipeline(Pipeline):
-    """Propose products and numbers for each campaign from the shop's data, within its limits."""
+    """Propose products and numbers for each campaign from the shop's data, within its limits and its theme."""
 
     kind = JobKind.CAMPAIGN_RULES
     target_model = "ecom_ai.Campaign"
@@ -57,17 +57,40 @@ class CampaignRulesPipeline(Pipeline):
         return units
 
     def ground(self, job, unit: WorkUnit) -> None:
+        """The products the suggestion is about: kept ones, or those that fit the campaign's theme."""
+        refused = svc.published_error(unit.target)
+        if refused:
+            unit.error = refused
+            return
         ctx = unit.output["context"]
         try:
-            unit.output["proposal"] = svc.suggest_rules(
+            unit.output["candidates"] = svc.candidates(
                 unit.target, ctx["signals"], limits=ctx["limits"], keep_products=job.params.get("keep_products", True),
                 products=ctx["products"], terms=ctx["banned"])
         except svc.CampaignError as exc:
             unit.error = str(exc)[:1000]
 
+    def generate(self, job, units: list[WorkUnit]) -> None:
+        """The numbers, by rule from the shop's data (no model)."""
+        for unit in units:
+            if unit.error:
+                continue
+            ctx = unit.output["context"]
+            try:
+                unit.output["proposal"] = svc.propose(unit.target, unit.output["candidates"], ctx["signals"],
+                                                      limits=ctx["limits"])
+            except svc.CampaignError as exc:
+                unit.error = str(exc)[:1000]
+
     def verify(self, job, unit: WorkUnit) -> None:
-        if unit.target.status == unit.target.Status.PUBLISHED:
-            unit.error = "已发布的活动不改规则，请先暂停 / a published campaign's rules are not changed; pause it first"
+        """The campaign as the proposal would make it passes the full validation; a published one is left alone."""
+        refused = svc.published_error(unit.target)
+        if refused:
+            unit.error = refused
+            return
+        errors = svc.proposal_problems(unit.target, unit.output["proposal"], terms=unit.output["context"]["banned"])
+        if errors:
+            unit.error = svc.flat_errors(errors)[:1000]
 
     def save(self, job, unit: WorkUnit):
         return svc.apply_suggestion(unit.target, unit.output["proposal"], terms=unit.output["context"]["banned"])
@@ -88,6 +111,7 @@ class CampaignCopyPipeline(Pipeline):
         return units
 
     def ground(self, job, unit: WorkUnit) -> None:
+        """The campaign normalised and validated as complete; its rule as facts; one request per variant."""
         ctx = unit.output["context"]
         try:
             unit.facts, unit.output["requests"] = svc.prepare_copy(unit.target, params=job.params, limits=ctx["limits"],
@@ -99,11 +123,11 @@ class CampaignCopyPipeline(Pipeline):
         from ecom_ai.llm.registry import backend_for
 
         todo = [u for u in units if not u.error and u.output.get("requests")]
-        flat = [req for u in todo for (_, _, _, req) in u.output["requests"]]
+        flat = [r for u in todo for r in u.output["requests"]]
         if not flat:
             return
         backend = backend_for(self.feature)
-        results = backend.generate(flat)
+        results = svc.generate_distinct(backend, flat)
         i = 0
         for unit in todo:
             n = len(unit.output["requests"])
@@ -116,11 +140,13 @@ class CampaignCopyPipeline(Pipeline):
                 unit.error = "generate: " + (mine[0].error or "backend error")[:900]
 
     def verify(self, job, unit: WorkUnit) -> None:
+        """Every draft checked against the rule's facts and the shop's limits (a failed one goes to review)."""
         ctx = unit.output["context"]
         unit.output["drafts"] = svc.check_results(unit.output["requests"], unit.output["results"], unit.facts,
                                                   limits=ctx["limits"], catalogue_names=ctx["names"],
                                                   banned=ctx["banned"])
 
     def save(self, job, unit: WorkUnit):
+        """The drafts replace the campaign's unchosen copies; the campaign's normalised products are stored."""
         svc.save_copies(unit.target, unit.output["drafts"], unit.facts, job=job, backend=unit.output.get("backend", ""))
         return unit.target

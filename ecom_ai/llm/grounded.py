@@ -80,6 +80,24 @@ def _date(value: str, zh: bool) -> str:
     return f"{_MONTH_NAMES[dt.month - 1]} {dt.day}" + (f", {dt:%H:%M}" if has_time else "")
 
 
+_ENDS_IN_NUMBER = re.compile(r"\d(?:[.,]\d*)?[^\s\d]?$")  # "61", "13L", '14.0"': cut after them, they read as numbers
+
+
+def _shorten(name: str, width: int) -> str:
+    """``name`` cut to at most ``width`` characters, at a word boundary where it has words, and never just
+    after a number (a cut "61…" or "13L…" reads as a wrong number)."""
+    cut = name[:width]
+    if " " in name and len(name) > width:
+        words = name[: width + 1].split(" ")[:-1] if name[width:width + 1] != " " else cut.split(" ")
+        while words and _ENDS_IN_NUMBER.search(words[-1]):
+            words.pop()
+        if words and len(" ".join(words)) >= 2:
+            return " ".join(words)
+    while cut and _ENDS_IN_NUMBER.search(cut):
+        cut = cut[:-1]
+    return cut.rstrip() or name[:width]
+
+
 def _seed_for(request: GenerationRequest) -> int:
     if request.seed is not None:
         return int(request.seed)
@@ -256,11 +274,23 @@ class GroundedBackend(BaseBackend):
         bits = ([f"starts {_date(start, False)}"] if start else []) + ([f"ends {_date(end, False)}"] if end else [])
         return ", ".join(bits)
 
+    @staticmethod
+    def _variant_base(request) -> int:
+        """A number shared by every variant of one copy (same facts, channel, language): variant ``v`` takes
+        option ``(base + v) % n`` of each list, so the variants of one campaign differ by construction."""
+        if request.seed is not None:
+            return int(request.seed)
+        params = {k: v for k, v in (request.params or {}).items() if k != "variant"}
+        return _seed_for(GenerationRequest(request.task, request.language, facts=request.facts, params=params)) % 9973
+
     def _write_promo_copy(self, request, facts: _Facts, rng, zh: bool) -> str:
         params = request.params or {}
         channel = params.get("channel", "title")
+        variant = int(params.get("variant", 0) or 0)
+        base = self._variant_base(request)
         name = facts.get("name") or facts.get("product_name") or facts.get("campaign_name")
         campaign = facts.get("campaign_name")
+        campaign = "" if campaign == name else campaign
         offer, when = self._offer(facts, zh), self._when(facts, zh)
         stock = _number(facts.get("stock"))
         stock_text = (f"限量{stock}件" if zh else f"only {stock} available") if stock else ""
@@ -271,56 +301,84 @@ class GroundedBackend(BaseBackend):
         else:
             hooks = ["Deal alert", "Limited-time offer", "Don't miss out", "Special price", "Just for you"]
             ctas = ["Shop now", "Grab it now", "Tap to see", "Order today"]
-        hook, cta = rng.choice(hooks), rng.choice(ctas)
+        hook, cta = hooks[(base + variant) % len(hooks)], ctas[(base + variant) % len(ctas)]
+        form = variant % 2  # two shapes per channel; with the hook (five) every variant up to ten differs
         join = lambda *xs: sep.join(x for x in xs if x)  # noqa: E731
 
+        max_chars = int(params.get("max_chars") or 10 ** 6)
+
+        def fit(*options):
+            """The first option that fits the channel's length, else the last (the variant's shortest form)."""
+            return next((o for o in options if len(o) <= max_chars), options[-1])
+
+        # the shortest forms still differ from variant to variant (order and separator)
+        short = ([f"{name} {offer}", f"{offer}｜{name}", f"{name}：{offer}"] if zh else
+                 [f"{name}: {offer}", f"{offer} | {name}", f"{name} - {offer}"])[variant % 3]
         if channel == "title":
-            return rng.choice([f"【{hook}】{name} {offer}" if zh else f"{hook}: {name}, {offer}", f"{name}｜{offer}" if zh else f"{name} | {offer}"])
+            if zh:
+                return fit([f"【{hook}】{name} {offer}", f"{name}｜{offer}｜{hook}"][form], short)
+            return fit([f"{hook}: {name}, {offer}", f"{name} | {offer} | {hook}"][form], short)
         if channel == "banner":
-            return rng.choice([join(f"{name}{' ' if not zh else ''}{offer}", when), join(offer, when, cta)])
+            return fit([join(f"{name}{offer}" if zh else f"{name}: {offer}", when, hook), join(offer, when, cta)][form],
+                       join(short, hook), join(offer, cta), short)
         if channel == "push":
-            body = rng.choice([join(f"{hook}！{name}{offer}" if zh else f"{hook}! {name}: {offer}", when), join(name, offer, stock_text, cta)])
-            return body
+            return fit([join(f"{hook}！{name}{offer}" if zh else f"{hook}! {name}: {offer}", when),
+                        join(name, offer, stock_text, cta)][form], join(name, offer, cta), short)
         if channel == "email_subject":
-            return rng.choice([f"{hook}：{name}{offer}" if zh else f"{hook}: {name}, {offer}",
-                               f"{campaign or name}｜{offer}" if zh else f"{campaign or name} | {offer}"])
+            if zh:
+                return fit([f"{hook}：{name}{offer}", f"{campaign or name}｜{offer}｜{hook}"][form], short)
+            return fit([f"{hook}: {name}, {offer}", f"{campaign or name} | {offer} | {hook}"][form], short)
         if channel == "email_body":
             if zh:
-                lines = [rng.choice(["亲爱的顾客，您好！", "您好！"]),
-                         f"{campaign + '来啦！' if campaign else hook + '！'}{name}{offer}。",
+                lines = [["亲爱的顾客，您好！", "您好！"][form],
+                         f"{campaign + '来啦！' if campaign else ''}{hook}！{name}{offer}。",
                          f"活动时间：{when}。" if when else "", f"本次活动{stock_text}，先到先得。" if stock_text else "",
                          f"{cta}，祝您购物愉快！"]
             else:
-                lines = [rng.choice(["Dear customer,", "Hello,"]),
-                         f"{campaign + ' is here!' if campaign else hook + '!'} {name}: {offer}.",
+                lines = [["Dear customer,", "Hello,"][form],
+                         f"{campaign + ' is here! ' if campaign else ''}{hook}! {name}: {offer}.",
                          f"When: {when}." if when else "", f"{stock_text[0].upper() + stock_text[1:]}, first come, first served." if stock_text else "",
                          f"{cta}. Happy shopping!"]
             return "\n".join(x for x in lines if x)
         if channel == "sms":
-            return self._sms(params, name, self._offer_parts(facts, zh), when, stock_text, cta, rng, zh)
+            return self._sms(params, name, self._offer_parts(facts, zh), when, stock_text, cta, hook, variant, zh)
         return join(name, offer, when)
 
-    def _sms(self, params, name, offer, when, stock_text, cta, rng, zh) -> str:
+    def _sms(self, params, name, offer, when, stock_text, cta, hook, variant, zh) -> str:
         signature = str(params.get("signature", "") or "")
         opt_out = str(params.get("opt_out", "回T退订" if zh else "Reply STOP to opt out"))
         sep = "，" if zh else ", "
-        # The name and the first offer part are the core; later offer parts and extras go first.
-        optional = offer[1:] + [p for p in (stock_text, when if rng.random() < 0.5 else "", cta, when) if p]
-        optional = list(dict.fromkeys(optional))
-        core = [name] + offer[:1]
+        first = offer[:1]
+        shape = variant % 4
+
+        # The core is the name and the first offer part, in one of four shapes chosen by the variant (the
+        # third leads with the variant's hook where it fits); the other offer parts, the call to action
+        # and the extras follow while they fit.
+        def core(nm, lead=True):
+            if shape == 1:
+                return first + [nm]
+            if shape == 2:
+                joined = (f"{nm}：" if zh else f"{nm}: ") + (first[0] if first else "")
+                return ([hook] if lead else []) + [joined]
+            if shape == 3 and first:
+                return [(f"{first[0]}：" if zh else f"{first[0]}: ") + nm]
+            return [nm] + first
 
         def render(parts):
             body = sep.join(p for p in parts if p)
             return f"{signature}{body}{'，' if zh else '. '}{opt_out}" if opt_out else f"{signature}{body}"
 
-        parts = core + optional
-        while len(render(parts)) > SMS_MAX_CHARS and len(parts) > len(core):
+        optional = list(dict.fromkeys([p for p in (offer[1:] + [cta, stock_text, when]) if p]))
+        base = core(name)
+        if len(render(base)) > SMS_MAX_CHARS:
+            base = core(name, lead=False)
+        parts = base + optional
+        while len(render(parts)) > SMS_MAX_CHARS and len(parts) > len(base):
             parts.pop()
         text = render(parts)
         if len(text) > SMS_MAX_CHARS:  # name alone too long: shorten the name, never the numbers
             over = len(text) - SMS_MAX_CHARS
-            short = name[: max(1, len(name) - over - 1)] + "…"
-            text = render([short] + parts[1:])
+            text = render(core(_shorten(name, max(1, len(name) - over - 1)) + "…", lead=False))
         if len(text) > SMS_MAX_CHARS:
             text = render(offer[:1]) if len(render(offer[:1])) <= SMS_MAX_CHARS else text[:SMS_MAX_CHARS]
         return text

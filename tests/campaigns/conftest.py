@@ -10,7 +10,17 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from demo_shop.models import BrowsingEvent, Category, Customer, Order, OrderLine, Product
+from django.utils import translation
+
+from ecom_ai.campaigns import services as svc
 from ecom_ai.campaigns.models import Campaign
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Staff-facing messages in English, whatever the project's default language: the tests read them."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -57,10 +67,7 @@ def make_campaign(db):
         fields = {"name": "双十二大促", "kind": "flash_sale", "starts_at": start, "ends_at": start + timedelta(days=1),
                   "language": "both"}
         fields.update(kw)
-        c = Campaign(**fields)
-        c.full_clean()
-        c.save()
-        return c
+        return svc.save_campaign(Campaign(**fields))
 
     return make
 

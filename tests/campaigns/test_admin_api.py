@@ -23,6 +23,7 @@ def with_copy(flash_sale, django_capture_on_commit_callbacks):
 @pytest.fixture
 def admin_client(client, staff_user):
     client.force_login(staff_user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read the English messages
     return client
 
 
@@ -100,6 +101,7 @@ def test_admin_form_refuses_bad_rules_and_loses_nothing(admin_client, shop):
     assert resp.status_code == 200 and not Campaign.objects.exists()
     html = resp.content.decode()
     assert "99999" in html and "margin floor" in html and "after the start" in html
+    assert html.count("The end must be after the start.") == 1  # the model's check and the validator's, shown once
     data.update({"ends_at_0": (start + timedelta(days=1)).strftime("%Y-%m-%d"), "product_ids": str(shop["phone"].pk),
                  "sale_price": "1799"})
     resp = admin_client.post(reverse("admin:ecom_ai_campaign_add"), data)

@@ -1,4 +1,4 @@
-"""Campaign validation: the shop's limits hold in clean(), the service and the admin form."""
+"""Campaign validation: the model's own checks in clean(), the shop's limits in the validators (services and admin form)."""
 from datetime import timedelta
 from decimal import Decimal
 
@@ -20,22 +20,46 @@ def _campaign(shop, **kw):
 
 
 def _errors(campaign):
+    """The model's checks and the shop's, as saving the campaign applies them; saving refuses the campaign."""
+    errors = svc.campaign_errors(campaign)
+    assert errors
     with pytest.raises(ValidationError) as exc:
-        campaign.full_clean()
-    return exc.value.message_dict
+        svc.save_campaign(campaign)
+    assert exc.value.message_dict == errors and campaign.pk is None
+    return errors
 
 
-def test_a_valid_flash_sale_passes_and_snapshots_its_products(shop):
+def _ok(campaign):
+    assert svc.campaign_errors(campaign) == {}
+
+
+def test_a_valid_flash_sale_passes_and_saving_snapshots_its_products(shop):
     c = _campaign(shop)
-    c.full_clean()
+    _ok(c)
+    assert c.products_snapshot == []  # validating changes nothing
+    svc.save_campaign(c)
+    c.refresh_from_db()
     assert c.products_snapshot == [{"id": shop["phone"].pk, "name": "星河 X1 手机", "price": "1999", "cost": "1200",
                                     "stock": 200, "status": "active"}]
+    typed = _campaign(shop, product_ids=f"{shop['phone'].pk}，{shop['phone'].pk}")  # ids as a person types them
+    svc.save_campaign(typed)
+    assert typed.product_ids == [shop["phone"].pk]
+
+
+def test_the_model_checks_only_what_the_campaign_says_about_itself(shop):
+    # clean() reads neither the shop nor the settings: a price under cost passes it, the validators refuse it
+    c = _campaign(shop, sale_price=Decimal("1"), product_ids=[987654])
+    c.full_clean()
+    start = timezone.now()
+    with pytest.raises(ValidationError) as exc:
+        _campaign(shop, starts_at=start, ends_at=start, sale_price=Decimal("-1"), group_size=1, product_ids=["x"]).full_clean()
+    assert set(exc.value.message_dict) == {"ends_at", "sale_price", "group_size", "product_ids"}
 
 
 def test_price_under_cost_plus_margin_floor_is_refused(shop):
     # cost 1200 × 1.05 = 1260: 1259 is under the floor, 1260 is allowed
     assert "sale_price" in _errors(_campaign(shop, sale_price=Decimal("1259")))
-    _campaign(shop, sale_price=Decimal("1260")).full_clean()
+    _ok(_campaign(shop, sale_price=Decimal("1260")))
 
 
 def test_discount_over_the_maximum_is_refused(shop):
@@ -54,7 +78,7 @@ def test_margin_floor_is_a_setting(shop):
 
 def test_coupon_rate_keeps_every_product_above_the_floor(shop):
     ok = _campaign(shop, kind="coupon", sale_price=None, stock_cap=None, threshold=Decimal("300"), amount=Decimal("30"))
-    ok.full_clean()
+    _ok(ok)
     # 40% off the phone (1999 → 1199.4) is under 1260
     errors = _errors(_campaign(shop, kind="coupon", sale_price=None, stock_cap=None, percent_off=Decimal("40")))
     assert "percent_off" in errors
@@ -73,19 +97,19 @@ def test_dates_stock_group_size_and_positive_numbers(shop):
     assert "ends_at" in errors
     assert "ends_at" in _errors(_campaign(shop, starts_at=start, ends_at=start))
     assert "stock_cap" in _errors(_campaign(shop, stock_cap=201))
-    _campaign(shop, stock_cap=200).full_clean()
+    _ok(_campaign(shop, stock_cap=200))
     assert "stock_cap" in _errors(_campaign(shop, stock_cap=0))
     assert "sale_price" in _errors(_campaign(shop, sale_price=Decimal("-5")))
     errors = _errors(_campaign(shop, kind="group_buy", sale_price=None, group_price=Decimal("1799"), group_size=1))
     assert "group_size" in errors
-    _campaign(shop, kind="group_buy", sale_price=None, group_price=Decimal("1799"), group_size=2).full_clean()
+    _ok(_campaign(shop, kind="group_buy", sale_price=None, group_price=Decimal("1799"), group_size=2))
     assert "per_customer_limit" in _errors(_campaign(shop, per_customer_limit=51))
 
 
 def test_no_products_vanished_and_inactive_products(shop):
     assert "product_ids" in _errors(_campaign(shop, product_ids=[]))
     # a draft may wait for "Suggest rules" to choose products and numbers
-    _campaign(shop, product_ids=[], sale_price=None, stock_cap=None, status="draft").full_clean()
+    _ok(_campaign(shop, product_ids=[], sale_price=None, stock_cap=None, status="draft"))
     errors = _errors(_campaign(shop, product_ids=[shop["phone"].pk, 987654]))
     assert any("987654" in m for m in errors["product_ids"])
     assert any("not on sale" in m for m in _errors(_campaign(shop, product_ids=[shop["old"].pk], sale_price=Decimal("60"),
@@ -99,7 +123,7 @@ def test_price_not_below_the_regular_price_is_refused(shop):
 
 def test_banned_terms_in_the_name_are_refused_and_shops_extend_the_list(shop):
     assert "name" in _errors(_campaign(shop, name="史上最低价"))
-    _campaign(shop, name="爆款专场").full_clean()
+    _ok(_campaign(shop, name="爆款专场"))
     BannedTerm.objects.create(term="爆款")
     assert "name" in _errors(_campaign(shop, name="爆款专场"))
     with override_settings(ECOM_AI={"CAMPAIGN_LIMITS": {"banned_terms": ["专场"]}}):

@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import datetime, timezone
 
 from . import apart_text as T
-from .apart_facts import status_alts, carrier_alts, money_alts
+from .apart_facts import carrier_alts, money_alts, short_name, status_alts, tracking
 
 SET = "apart"
 SCAN_CUSTOMERS = 500          # customers sampled (by seed) to find orders in every situation
@@ -41,18 +41,6 @@ def score_reply(case: dict, reply: str, handover: bool) -> dict:
     handover_ok = bool(handover) == case["expect"]["handover"]
     return {"passed": handover_ok and not missing and not leaked, "handover_ok": handover_ok,
             "missing": missing, "leaked": leaked}
-
-
-def short_name(name: str) -> str:
-    """How customers shorten a product's name: a book's title, else its first two words."""
-    if name.startswith("《") and "》" in name:
-        return name.split("》")[0] + "》"
-    words = name.split()
-    return " ".join(words[:2]) if len(words) > 2 else name
-
-
-def tracking(order) -> list[str]:
-    return [s.tracking_number for s in order.shipments if s.tracking_number]
 
 
 def _dedup(items):

@@ -205,3 +205,15 @@ def value_alts(value) -> list[str]:
 def english_ok(value) -> bool:
     """Whether an English reply can state the value in a checkable way."""
     return any(re.search(r"[A-Za-z0-9]", a) for a in value_alts(value))
+
+
+def short_name(name: str) -> str:
+    """How customers shorten a product's name: a book's title, else its first two words."""
+    if name.startswith("《") and "》" in name:
+        return name.split("》")[0] + "》"
+    words = name.split()
+    return " ".join(words[:2]) if len(words) > 2 else name
+
+
+def tracking(order) -> list[str]:
+    return [s.tracking_number for s in order.shipments if s.tracking_number]

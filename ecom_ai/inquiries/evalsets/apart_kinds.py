@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 
 from . import apart_text as T
-from .apart import short_name, tracking
 from .apart_facts import (
+    short_name,
+    tracking,
     APOLOGY, FREE_SHIPPING, NO_RETURN, ORDER_STATUS, SHIPMENT_STATUS, YES, carrier_alts, days_alts,
     english_ok, money_alts, months_alts, plain_number, status_alts, time_alts, value_alts, years_alts,
 )

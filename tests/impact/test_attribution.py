@@ -71,3 +71,13 @@ def test_a_campaign_copy_earns_its_orders(shop):
     assert attribute_orders(now=now) == 1
     o = ImpactEvent.objects.get(kind="order")
     assert (o.source, o.copy_id, o.variant) == ("campaign", copy.pk, 1)
+
+
+def test_the_attribution_task_credits_orders(shop):
+    from ecom_ai.tasks import attribute_orders_task
+
+    now = timezone.now()
+    _exposure(shop["alice"], shop["book"], "impression", now - timedelta(days=1))
+    _order(shop["alice"], now - timedelta(hours=2), [(shop["book"], 1)])
+    assert attribute_orders_task.delay().get() == 1
+    assert ImpactEvent.objects.filter(kind="order", product_id=shop["book"].pk).count() == 1

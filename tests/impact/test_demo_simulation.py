@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from demo_shop.seeding.impact import EXPERIMENT, simulate
+from demo_shop.seeding.impact import COPY_EXPERIMENT, EXPERIMENT, simulate
 from ecom_ai.impact import experiments
 from ecom_ai.impact.models import Experiment, ImpactEvent
 
@@ -25,6 +25,9 @@ def test_simulated_reactions_fill_the_ab_test_and_follow_relevance():
     ro = experiments.readout(exp)
     assert sum(a["customers"] for a in ro["arms"]) == 120 and min(a["customers"] for a in ro["arms"]) > 30
     assert ro["arms"][0]["served_other"] == ro["arms"][1]["served_other"] == 0
+    copy_test = experiments.readout(Experiment.objects.get(name=COPY_EXPERIMENT))
+    assert copy_test["kind"] == "copy" and sum(a["customers"] for a in copy_test["arms"]) == 120
+    assert ImpactEvent.objects.filter(source="campaign", campaign_id=result["campaign"]).exists()
     assert set(ImpactEvent.objects.exclude(kind="order").values_list("origin", flat=True)) == {"simulated"}
     # clicks follow relevance: products of a category the customer bought before are clicked more often
     past = {}
@@ -44,5 +47,5 @@ def test_simulated_reactions_fill_the_ab_test_and_follow_relevance():
     assert orders.count() == len(set(orders.values_list("customer_id", "order_id", "product_id")))
     # running it again replaces the simulation: one experiment, no duplicated impressions
     again = simulate(customers=120, seed=1)
-    assert Experiment.objects.filter(name=EXPERIMENT).count() == 1
+    assert Experiment.objects.filter(name__in=[EXPERIMENT, COPY_EXPERIMENT]).count() == 2
     assert ImpactEvent.objects.filter(origin="simulated").count() == again["events"]

@@ -152,6 +152,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InquiryChannelEnum": "ecom_ai.models.Inquiry.Channel",
         "AIJobStatusEnum": "ecom_ai.models.AIJob.Status",
+        "ImpactEventKindEnum": "ecom_ai.models.ImpactEvent.Kind",
+        "ImpactEventSourceEnum": "ecom_ai.models.ImpactEvent.Source",
+        "ImpactEventOriginEnum": "ecom_ai.models.ImpactEvent.Origin",
     },
 }
 

@@ -108,7 +108,7 @@ def inquiries(since: datetime, until: datetime) -> dict:
         else:
             d["edited"] += 1
             d["distances"].append(edit_distance(text.strip(), edited.strip()))
-    for created_at in Inquiry.objects.filter(status="handed_over", created_at__gte=since, created_at__lt=until).values_list(
+    for created_at in Inquiry.objects.filter(status=Inquiry.Status.HANDED_OVER, created_at__gte=since, created_at__lt=until).values_list(
             "created_at", flat=True):
         daily[_day(created_at)]["handed_over"] += 1
     for created_at, sent_at in Inquiry.objects.filter(sent_at__gte=since, sent_at__lt=until).values_list("created_at", "sent_at"):

@@ -13,6 +13,13 @@ from django.utils.translation import gettext_lazy as _
 __all__ = ["ImpactEvent", "Experiment", "ImpactReport", "arm_errors"]
 
 
+def default_min_per_arm() -> int:
+    """``ECOM_AI["IMPACT"]["MIN_PER_ARM"]``: below it in any arm a readout says the sample is too small."""
+    from ecom_ai.conf import DEFAULTS, ecom_ai_settings
+
+    return int((ecom_ai_settings.IMPACT or {}).get("MIN_PER_ARM") or DEFAULTS["IMPACT"]["MIN_PER_ARM"])
+
+
 def arm_errors(kind: str, arms) -> list[str]:
     """What is wrong with an experiment's arms (empty when nothing is)."""
     from django.utils.translation import gettext
@@ -119,7 +126,7 @@ class Experiment(models.Model):
     metric = models.CharField(_("metric"), max_length=8, choices=Metric.choices, default=Metric.CLICK)
     arms = models.JSONField(_("arms"), default=list,
                             help_text=_('A list of {"name", "serves", "share"}; shares add up to 1. The first arm is the control.'))
-    min_per_arm = models.PositiveIntegerField(_("minimum customers per arm"), default=100,
+    min_per_arm = models.PositiveIntegerField(_("minimum customers per arm"), default=default_min_per_arm,
                                               validators=[MinValueValidator(2), MaxValueValidator(10_000_000)])
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)

@@ -112,3 +112,10 @@ def test_serves_names_what_the_running_experiment_shows_a_customer(db):
     exp.ends_at = timezone.now() - timedelta(days=1)
     exp.save()
     assert experiments.serves("rec-ab", 7) is None
+
+
+def test_the_minimum_per_arm_defaults_to_the_setting(db, settings):
+    settings.ECOM_AI = {**settings.ECOM_AI, "IMPACT": {"MIN_PER_ARM": 400}}
+    exp = Experiment.objects.create(name="x", kind="copy", starts_at=timezone.now(),
+                                    arms=[{"name": "a", "serves": 1, "share": 0.5}, {"name": "b", "serves": 2, "share": 0.5}])
+    assert exp.min_per_arm == 400

@@ -140,8 +140,10 @@ class InquiryTotalsSerializer(serializers.Serializer):
     median_minutes_to_reply = serializers.FloatField(allow_null=True)
     replies_sent = serializers.IntegerField()
     order_inquiries = serializers.IntegerField()
-    asked_again_24h = serializers.IntegerField()
-    asked_again_share = serializers.FloatField(allow_null=True)
+    asked_again_24h = serializers.IntegerField(help_text="Inquiries about an order followed within 24 h by another about it.")
+    customers_about_orders = serializers.IntegerField()
+    customers_asked_again = serializers.IntegerField()
+    asked_again_share = serializers.FloatField(allow_null=True, help_text="customers_asked_again / customers_about_orders")
 
 
 class InquiryDaySerializer(serializers.Serializer):

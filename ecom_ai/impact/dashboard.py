@@ -91,10 +91,10 @@ def summary_lines(report: dict) -> list[str]:
         lines.append(f"  {copy_label(r):<40}{r['impressions']:>8}{r['clicks']:>7}{_p(r['ctr']):>9}{r['orders']:>7}{r['revenue']:>12}")
     t = report["inquiries"]["totals"]
     lines.append(gettext("Inquiries: %(u)d approved unchanged, %(e)d edited (median edit %(d)s characters), %(h)d handed over; "
-                         "median %(m)s minutes to a sent reply; %(a)d of %(o)d inquiries about an order asked again within 24 h")
+                         "median %(m)s minutes to a sent reply; %(a)d of %(o)d customers who asked about an order asked again within 24 h")
                  % {"u": t["unchanged"], "e": t["edited"], "d": "-" if t["median_edit_distance"] is None else f"{t['median_edit_distance']:.0f}",
                     "h": t["handed_over"], "m": "-" if t["median_minutes_to_reply"] is None else f"{t['median_minutes_to_reply']:.1f}",
-                    "a": t["asked_again_24h"], "o": t["order_inquiries"]})
+                    "a": t["customers_asked_again"], "o": t["customers_about_orders"]})
     lines.append(gettext("Feedback: %(note)s") % {"note": report["feedback"]["note"]})
     for ro in report["experiments"]:
         lines.append(gettext("Experiment %(name)s (%(metric)s): %(verdict)s") % {"name": ro["experiment"], "metric": ro["metric"],

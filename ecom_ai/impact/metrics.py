@@ -95,8 +95,8 @@ def _day(at: datetime) -> str:
 
 def inquiries(since: datetime, until: datetime) -> dict:
     """Reply drafts approved unchanged or edited (with the edit distance) or handed over to a person;
-    time from inquiry to sent reply; the share of inquiries about an order followed within 24 hours
-    by another from the same customer about the same order (a sign the first was not resolved)."""
+    time from inquiry to sent reply; the share of customers who, after asking about an order, wrote
+    again about the same order within 24 hours (a sign the first answer did not resolve it)."""
     Inquiry = apps.get_model("ecom_ai", "Inquiry")
     ReplyDraft = apps.get_model("ecom_ai", "ReplyDraft")
     daily = defaultdict(lambda: {"unchanged": 0, "edited": 0, "handed_over": 0, "distances": [], "minutes": []})
@@ -120,12 +120,16 @@ def inquiries(since: datetime, until: datetime) -> dict:
     for customer_id, order_id, created_at in about_orders:
         threads[(customer_id, order_id)].append(created_at)
     asked = again = 0
-    for times in threads.values():
+    customers_asked, customers_again = set(), set()
+    for (customer_id, _order), times in threads.items():
         for i, at in enumerate(times):
             if at < since:
                 continue
             asked += 1
-            again += 1 if i + 1 < len(times) and times[i + 1] - at <= timedelta(hours=RECONTACT_HOURS) else 0
+            customers_asked.add(customer_id)
+            if i + 1 < len(times) and times[i + 1] - at <= timedelta(hours=RECONTACT_HOURS):
+                again += 1
+                customers_again.add(customer_id)
     rows, all_distances, all_minutes = [], [], []
     for day in sorted(daily):
         d = daily[day]
@@ -142,7 +146,8 @@ def inquiries(since: datetime, until: datetime) -> dict:
                        "median_edit_distance": statistics.median(all_distances) if all_distances else None,
                        "median_minutes_to_reply": statistics.median(all_minutes) if all_minutes else None,
                        "replies_sent": len(all_minutes), "order_inquiries": asked, "asked_again_24h": again,
-                       "asked_again_share": _rate(again, asked)},
+                       "customers_about_orders": len(customers_asked), "customers_asked_again": len(customers_again),
+                       "asked_again_share": _rate(len(customers_again), len(customers_asked))},
             "daily": rows}
 
 

@@ -57,8 +57,8 @@ def test_inquiry_outcomes_reply_time_and_asking_again(shop):
     now = timezone.now()
     cid = shop["alice"].pk
 
-    def inquiry(minutes_ago, order_id=None, **kw):
-        q = Inquiry.objects.create(customer_id=cid, text="我的快递到哪了？", order_id=order_id, **kw)
+    def inquiry(minutes_ago, order_id=None, customer_id=cid, **kw):
+        q = Inquiry.objects.create(customer_id=customer_id, text="我的快递到哪了？", order_id=order_id, **kw)
         Inquiry.objects.filter(pk=q.pk).update(created_at=now - timedelta(minutes=minutes_ago))
         q.refresh_from_db()
         return q
@@ -67,6 +67,9 @@ def test_inquiry_outcomes_reply_time_and_asking_again(shop):
     inquiry(300, order_id=1)                                                             # asked again 5 hours later
     b = inquiry(500, order_id=2, status="sent", sent_at=now - timedelta(minutes=460))    # 40 minutes
     inquiry(100, status="handed_over")
+    inquiry(200, order_id=3, customer_id=shop["bob"].pk)                                 # bob asks once
+    inquiry(60 * 30, order_id=4, customer_id=shop["bob"].pk)                             # and again 30 hours later:
+    inquiry(60 * 2, order_id=4, customer_id=shop["bob"].pk)                              # not within 24 hours
     ReplyDraft.objects.create(inquiry=a, text="您好，订单已发货。", approved_at=now - timedelta(minutes=581))
     ReplyDraft.objects.create(inquiry=b, text="您好，订单已发货。", edited_text="您好，订单今天已发货。", approved_at=now - timedelta(minutes=461))
     ReplyDraft.objects.create(inquiry=b, text="不用的稿", approved_at=None)
@@ -74,7 +77,8 @@ def test_inquiry_outcomes_reply_time_and_asking_again(shop):
     assert (t["unchanged"], t["edited"], t["handed_over"]) == (1, 1, 1)
     assert t["median_edit_distance"] == 2
     assert t["median_minutes_to_reply"] == pytest.approx(30)
-    assert (t["order_inquiries"], t["asked_again_24h"]) == (3, 1)
+    assert (t["order_inquiries"], t["asked_again_24h"]) == (6, 1)
+    assert (t["customers_about_orders"], t["customers_asked_again"], t["asked_again_share"]) == (2, 1, 0.5)
 
 
 def test_the_impact_api_is_for_staff(shop):

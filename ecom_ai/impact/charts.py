@@ -33,16 +33,17 @@ def line_chart(title: str, series: dict[str, dict[str, float | None]], *, percen
         colour = COLOURS[n % len(COLOURS)]
         dots = format_html_join("", '<circle cx="{}" cy="{}" r="2.5" fill="{}"></circle>',
                                 ((f"{x:.1f}", f"{y:.1f}", colour) for x, y in coords))
-        lines.append(format_html('<polyline fill="none" stroke="{}" stroke-width="2" points="{}"></polyline>{}'
-                                 '<text x="{}" y="{}" font-size="11" fill="{}">{}</text>',
-                                 colour, path, dots, PAD_L + 8 + 150 * (n % 4), 12 + 12 * (n // 4) + 2, colour, label))
+        lines.append(format_html('<polyline fill="none" stroke="{}" stroke-width="2" points="{}"></polyline>{}',
+                                 colour, path, dots))
+    legend = format_html_join(" ", '<span style="color:{}">&#9632; {}</span>',
+                              ((COLOURS[n % len(COLOURS)], label) for n, label in enumerate(series)))
     axis = format_html(
         '<line x1="{l}" y1="{b}" x2="{r}" y2="{b}" stroke="#999"></line><line x1="{l}" y1="{t}" x2="{l}" y2="{b}" stroke="#999"></line>'
         '<text x="{tx}" y="{ty}" font-size="10" text-anchor="end">{top}</text><text x="{tx}" y="{b}" font-size="10" text-anchor="end">0</text>'
         '<text x="{l}" y="{dy}" font-size="10">{first}</text><text x="{r}" y="{dy}" font-size="10" text-anchor="end">{last}</text>',
         l=PAD_L, r=W - PAD_R, t=PAD_T, b=H - PAD_B, tx=PAD_L - 4, ty=PAD_T + 8, top=_fmt(top, percent), dy=H - 8,
         first=days[0], last=days[-1])
-    return format_html('<figure class="ecom-ai-chart"><figcaption><strong>{}</strong></figcaption>'
+    return format_html('<figure class="ecom-ai-chart"><figcaption><strong>{}</strong> {}</figcaption>'
                        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" role="img" '
                        'aria-label="{}">{}{}</svg></figure>',
-                       title, W, H, W, H, title, axis, format_html_join("", "{}", ((x,) for x in lines)))
+                       title, legend, W, H, W, H, title, axis, format_html_join("", "{}", ((x,) for x in lines)))

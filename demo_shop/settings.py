@@ -119,6 +119,8 @@ CELERY_BEAT_SCHEDULE = {
     "ecom-ai-recover-stale-items": {
         "task": "ecom_ai.tasks.recover_stale_items_task", "schedule": 600.0, "kwargs": {"older_than_s": 1800},
     },
+    # the shop's orders credited to the recommendations and copy customers were shown (ecom_ai.impact)
+    "ecom-ai-attribute-orders": {"task": "ecom_ai.impact.tasks.attribute_orders_task", "schedule": 3600.0},
     # everyone's recommendations, with a freshly trained model, every night at 03:00
     "ecom-ai-recompute-recommendations": {
         "task": "ecom_ai.recsys.tasks.recompute_all_recommendations_task",
@@ -140,7 +142,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min", "ecom_ai_inquiry": "20/min"},
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min", "ecom_ai_inquiry": "20/min",
+                               "ecom_ai_events": "600/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ecom_ai API",
@@ -149,6 +152,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InquiryChannelEnum": "ecom_ai.models.Inquiry.Channel",
         "AIJobStatusEnum": "ecom_ai.models.AIJob.Status",
+        "ImpactEventKindEnum": "ecom_ai.models.ImpactEvent.Kind",
+        "ImpactEventSourceEnum": "ecom_ai.models.ImpactEvent.Source",
+        "ImpactEventOriginEnum": "ecom_ai.models.ImpactEvent.Origin",
     },
 }
 

@@ -64,9 +64,19 @@ DEFAULTS = {
         "segment_loyal_orders": 3,     # orders that make a recent customer a champion
         "themes": {},                  # {key: {"label": ..., "words": [...]}} merged over suggest.DEFAULT_THEMES
     },
+    # impact: events, attribution and A/B tests (ecom_ai.impact)
+    "IMPACT": {
+        "ATTRIBUTION_DAYS": 7,        # an order counts for a product shown or clicked this many days before
+        "MAX_BATCH": 500,             # events per POST
+        "MAX_EVENT_AGE_DAYS": 30,     # older events are refused
+        "FUTURE_SKEW_SECONDS": 300,   # clock difference allowed for events "from the future"
+        "EVENTS_RATE": "600/min",     # throttle of POST events/ per user, unless DRF's ecom_ai_events rate is set
+        "MIN_PER_ARM": 100,           # default minimum customers per A/B arm before a readout is trusted
+    },
 }
 
-_DICT_KEYS = ("BACKENDS", "FEATURES", "PIPELINES", "RECOMMENDATIONS", "CAMPAIGN_LIMITS", "CAMPAIGN_SUGGESTIONS")
+_DICT_KEYS = ("BACKENDS", "FEATURES", "PIPELINES", "RECOMMENDATIONS", "CAMPAIGN_LIMITS", "CAMPAIGN_SUGGESTIONS",
+              "IMPACT")
 
 
 class EcomAISettings:

@@ -7,13 +7,15 @@ from rest_framework import routers
 
 from ecom_ai.campaigns import api as campaigns
 from ecom_ai.feedback import api as feedback
+from ecom_ai.impact import api as impact
 from ecom_ai.inquiries import api as inquiries
 from ecom_ai.recommendations import api as recommendations
 from ecom_ai.jobs import api as jobs
 
 app_name = "ecom_ai_api"
 
-_feature_paths = [*inquiries.urlpatterns, *recommendations.urlpatterns, *campaigns.urlpatterns, *feedback.urlpatterns]
+_feature_paths = [*inquiries.urlpatterns, *recommendations.urlpatterns, *campaigns.urlpatterns, *feedback.urlpatterns,
+                  *impact.urlpatterns]
 
 
 class APIRootView(routers.APIRootView):

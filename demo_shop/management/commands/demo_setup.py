@@ -29,6 +29,14 @@ class Command(BaseCommand):
             if artifacts.active_version(artifact) is None:
                 self.stdout.write(f"Training {kind}...")
                 call_command("ecom_ai", "train", kind, stdout=self.stdout)
+        # SIMULATED customers reacting to what they were shown, for the Impact page's figures and A/B test.
+        from ecom_ai.impact.models import ImpactEvent
+
+        if not ImpactEvent.objects.exists():
+            from demo_shop.seeding.impact import simulate
+
+            self.stdout.write("Simulating customers' reactions to recommendations (an A/B test)...")
+            simulate(out=self.stdout)
         password_file = settings.VAR_DIR / "admin_password.txt"
         password_file.parent.mkdir(parents=True, exist_ok=True)
         if password_file.exists():

@@ -9,6 +9,8 @@
                                                   offline evaluation (see EVALUATIONS)
   ecom_ai train KIND [--csv FILE] [--param key=value ...] [--no-activate]
                                                   train a model (see TRAINERS)
+  ecom_ai impact [--days N] [--json] [--no-attribute]
+                                                  what the AI did for the shop (attributes the shop's orders first)
 """
 from __future__ import annotations
 
@@ -106,6 +108,11 @@ class Command(BaseCommand):
         p.add_argument("--param", action="append", default=[], type=_param, help="key=value (JSON values allowed)")
         p.add_argument("--no-activate", action="store_true", help="store the model without making it active")
 
+        p = sub.add_parser("impact", help="impact per feature and the A/B readouts")
+        p.add_argument("--days", type=int, default=30)
+        p.add_argument("--json", action="store_true", help="print the whole report as JSON")
+        p.add_argument("--no-attribute", action="store_true", help="do not attribute the shop's orders first")
+
     def execute(self, *args, **options):
         try:
             return super().execute(*args, **options)
@@ -194,6 +201,23 @@ class Command(BaseCommand):
             import json as json_module
 
             self.stdout.write(json_module.dumps(metrics, ensure_ascii=False, indent=2, default=str))
+
+    def handle_impact(self, days=30, json=False, no_attribute=False, **_):
+        from ecom_ai.impact import attribution, dashboard, metrics
+
+        if not 1 <= days <= 365:
+            raise CommandError("--days must be from 1 to 365")
+        credited = None if no_attribute else attribution.attribute_orders()
+        report = metrics.report(days=days)
+        if json:
+            import json as json_module
+
+            self.stdout.write(json_module.dumps(report, ensure_ascii=False, indent=2, default=str))
+            return
+        if credited is not None:
+            self.stdout.write(f"{credited} order line(s) credited to what the customers were shown")
+        for line in dashboard.summary_lines(report):
+            self.stdout.write(line)
 
     def handle_train(self, kind, csv=None, param=(), no_activate=False, **_):
         try:

@@ -25,3 +25,11 @@ def fresh_ai_state(settings, tmp_path):
     clear()
     yield
     clear()
+
+
+@pytest.fixture
+def staff_user(db):
+    """A staff member with every ecom_ai permission, not a superuser (see tests.factories)."""
+    from tests import factories
+
+    return factories.staff_user()

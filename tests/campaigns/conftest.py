@@ -1,19 +1,16 @@
-"""Fixtures of the campaigns tests: a small shop built directly with demo_shop models, staff users, campaigns."""
+"""Fixtures of the campaigns tests: a small shop built with tests.factories, and campaigns."""
 from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from demo_shop.models import BrowsingEvent, Category, Customer, Order, OrderLine, Product
-from django.utils import translation
-
+from demo_shop.models import BrowsingEvent
 from ecom_ai.campaigns import services as svc
 from ecom_ai.campaigns.models import Campaign
+from tests import factories as f
 
 
 @pytest.fixture(autouse=True)
@@ -27,37 +24,23 @@ def english():
 def shop(db):
     """Five products: a slow-moving phone, a much-viewed pillow, a best-selling cereal, a product whose
     name carries a banned term, and an inactive one; customers with orders and views."""
-    cat = Category.objects.create(name="家居", slug="home")
-    P = lambda **kw: Product.objects.create(category=cat, **kw)  # noqa: E731
-    phone = P(name="星河 X1 手机", price=Decimal("1999.00"), cost=Decimal("1200.00"), stock=200)
-    pillow = P(name="云朵记忆枕", price=Decimal("199.00"), cost=Decimal("80.00"), stock=50)
-    cereal = P(name="有机燕麦片", price=Decimal("49.00"), cost=Decimal("30.00"), stock=500)
-    grapes = P(name="阳光玫瑰葡萄 顶级 4斤装", price=Decimal("299.00"), cost=Decimal("100.00"), stock=100)
-    old = P(name="旧款台灯", price=Decimal("99.00"), cost=Decimal("40.00"), stock=10, status="inactive")
+    P = lambda name, price, cost, stock, **kw: f.product("家居", name, price=price, cost=Decimal(cost),  # noqa: E731
+                                                         stock=stock, **kw)
+    phone = P("星河 X1 手机", "1999.00", "1200.00", 200)
+    pillow = P("云朵记忆枕", "199.00", "80.00", 50)
+    cereal = P("有机燕麦片", "49.00", "30.00", 500)
+    grapes = P("阳光玫瑰葡萄 顶级 4斤装", "299.00", "100.00", 100)
+    old = P("旧款台灯", "99.00", "40.00", 10, status="inactive")
     now = timezone.now()
-    User = get_user_model()
-    customers = []
-    for i in range(8):
-        user = User.objects.create_user(f"cust{i}", password="pw-cust-123")
-        customers.append(Customer.objects.create(user=user, name=f"顾客{i}"))
+    customers = [f.customer(f"顾客{i}", username=f"cust{i}") for i in range(8)]
     for i, c in enumerate(customers):
         days = 5 if i < 3 else 80  # three recent customers, five lapsed ones
         for k in range(1 + i % 3):
-            o = Order.objects.create(customer=c, created_at=now - timedelta(days=days + k * 10), status="completed",
-                                     total=Decimal("147.00"))
-            OrderLine.objects.create(order=o, product=cereal, quantity=3, unit_price=Decimal("49.00"))
+            f.order(c, [cereal], days_ago=days + k * 10, quantity=3)
         for k in range(6):
             BrowsingEvent.objects.create(customer=c, product=pillow, kind="view", at=now - timedelta(days=2, hours=k))
-    o = Order.objects.create(customer=customers[0], created_at=now - timedelta(days=3), status="paid", total=Decimal("199"))
-    OrderLine.objects.create(order=o, product=pillow, quantity=1, unit_price=Decimal("199.00"))
+    f.order(customers[0], [pillow], days_ago=3, status="paid")
     return {"phone": phone, "pillow": pillow, "cereal": cereal, "grapes": grapes, "old": old, "customers": customers}
-
-
-@pytest.fixture
-def staff_user(db):
-    user = get_user_model().objects.create_user("marketer", password="pw-staff-123", is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="ecom_ai"))
-    return user
 
 
 @pytest.fixture

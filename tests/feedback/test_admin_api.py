@@ -1,7 +1,6 @@
 """Admin pages and the API of feedback summaries."""
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -18,13 +17,6 @@ from .conftest import make_review
 def summary(shop):
     make_review(shop["phone"], 1, '<script>alert("x")</script>物流太慢', 2)
     return service.summarise(product_id=shop["phone"].pk)
-
-
-@pytest.fixture
-def staff_user(db):
-    user = get_user_model().objects.create_user("fbstaff", password="pw", is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="ecom_ai"))
-    return user
 
 
 def test_admin_change_page_shows_paragraph_themes_actions_and_svg(client, staff_user, summary):

@@ -88,13 +88,16 @@ NEUTRAL = lx._w("好像 好几 好多 只好 好久 好歹 好友 好处 快乐 
                 "百香果 香港 香蕉 回答问题 解决问题 解答问题 一般是 一般都 一般情况 一般人 一般的人 好奇 大家好 "
                 "不错过 名字 签字 数字 打字 大小 高手 不少 不多 快点")
 
-#: words that name something outside the 27 aspects (the product itself, the platform, camera, keyboard, gifts…): they
-#: take the opinions next to them, so "东西很好，物流也快" praises delivery once and "赠品质量很差" blames no quality
-OUTSIDE = lx._w("东西 商品 宝贝 产品 货 货物 京东 平台 商城 购物 体验 赠品 赠送 礼品 键盘 按键 触摸板 拍照 照相 摄像头 像素 "
-                "信号 重量 机子 机器 手机 电脑 笔记本 平板 热水器 衣服 裤子 水果 苹果 牛奶 酒店 宾馆 环境 蒙牛 伊利 光明 "
-                "整体 总体 整机 印象 感觉 心情 朋友 客户 选择 网站 鼠标 体积 本本 光驱 指纹 企业 广告 手感 接口")
+#: words that name the product itself, the shop or the platform: they take the opinions next to them, so
+#: "东西很好，物流也快" praises delivery once; they are never a theme
+OUTSIDE = lx._w("东西 商品 宝贝 产品 货 货物 京东 平台 商城 购物 机子 机器 手机 电脑 笔记本 平板 热水器 衣服 裤子 水果 苹果 "
+                "牛奶 酒店 宾馆 蒙牛 伊利 光明 整体 总体 整机 印象 感觉 心情 朋友 客户 选择 网站 企业 广告 本本")
+#: things customers judge that none of the canonical aspects covers (camera, keyboard, signal, weight, gifts…):
+#: they take the opinions next to them too ("赠品质量很差" blames no quality) and may be discovered themes
+UNCOVERED = lx._w("赠品 赠送 礼品 键盘 按键 触摸板 拍照 照相 摄像头 像素 信号 重量 体积 手感 环境 接口 鼠标 光驱 指纹 蓝牙")
 
-_OUTSIDE = frozenset(OUTSIDE)
+_OUTSIDE = frozenset(OUTSIDE) | frozenset(UNCOVERED)
+_UNCOVERED = frozenset(UNCOVERED)
 _GROUP_CATS = {"elec": ("手机", "平板", "计算机"), "food": ("水果", "蒙牛")}
 
 TRANSFER = frozenset(lx._w("漂亮 好看 美观 精美 大气 上档次 时尚 方便 便利 舒服 舒适 合适 正好 刚好 清晰 高清 实惠 便宜 "
@@ -202,6 +205,18 @@ class Detector:
         self._term_re = _alternation(list(self.terms) + list(lx.BY_CATEGORY) + list(_OUTSIDE))
         self._opinion_re = _alternation(self.opinions)
 
+    def names_aspect(self, word: str) -> bool:
+        """True when ``word`` is one of the aspect words (so it is no discovered theme)."""
+        word = word.lower()
+        return word in self.terms or word in lx.BY_CATEGORY
+
+    def opinions_in(self, clause: str):
+        """``(start, word, sign)`` of each general opinion word in a clause, negation applied."""
+        for m in self._opinion_re.finditer(clause):
+            sign = self.opinions.get(m.group(), 0)
+            if sign:
+                yield m.start(), m.group(), -sign if self._negated(clause, m.start()) else sign
+
     # -- reading one review -------------------------------------------------------------------------
     def _resolve(self, term: str, groups: tuple[str, ...]) -> list[tuple[str, str]]:
         """The aspects a matched word stands for here, with its kind ("" for a word outside the aspects)."""
@@ -268,6 +283,8 @@ class Detector:
                 if self._negated(clause, m.start()):
                     sign = -sign
                 before = [t for t in targets if t[1] <= m.start() and t[2] != slug]
+                if term in TRANSFER and before and before[-1][3] in _UNCOVERED:
+                    continue                            # "拍照清晰" judges the camera, not the screen
                 if term in TRANSFER and before and before[-1][2]:
                     slug, term = before[-1][2], f"{before[-1][3]}{term}"
                 elif term not in lx.BY_CATEGORY and not self._allowed(slug, cats):
@@ -315,10 +332,7 @@ class Detector:
         votes: dict[str, list[int]] = {}
         terms: dict[str, list[str]] = {}
         carry = None
-        for clause in _CLAUSE_BREAK.split(body):
-            clause = (clause or "").strip()
-            if not clause:
-                continue
+        for clause in clauses(body):
             if _COMPARISON.search(clause):      # about another product
                 carry = None
                 continue
@@ -336,6 +350,21 @@ class Detector:
             if pos or neg:
                 out[slug] = Judgement("mixed" if pos and neg else ("pos" if pos else "neg"), list(dict.fromkeys(terms[slug])))
         return out
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a review, normalised and lower-cased (where an opinion's reach ends)."""
+    return [c.strip() for c in _CLAUSE_BREAK.split(_prepare(text)) if c and c.strip()]
+
+
+def is_outside(word: str) -> bool:
+    """A word that names the product itself, the shop or the platform (never a theme)."""
+    return word.lower() in _OUTSIDE and word.lower() not in _UNCOVERED
+
+
+def is_uncovered(word: str) -> bool:
+    """A word that names something customers judge that no canonical aspect covers (camera, keyboard, gifts…)."""
+    return word.lower() in _UNCOVERED
 
 
 _detectors: dict[tuple, Detector] = {}

@@ -70,8 +70,9 @@ class FeedbackSummaryPipeline(Pipeline):
         scope = "category" if category else "product"
         source = f"product:{product.id}" if scope == "product" else f"category:{category}"
         name = product.name if scope == "product" else category
-        a = summaries.analyse(reviews, classifier=classifier,
-                              about=" ".join(x for x in (name, product.category if product else "") if x))
+        brand = str((product.attributes or {}).get("brand", "")) if product is not None else ""
+        a = summaries.analyse(reviews, classifier=classifier, category=category or (product.category if product else None),
+                              about=" ".join(x for x in (name, brand, product.category if product else "") if x))
         themes = summaries.themes_json(a)
         actions = summaries.build_actions(a, themes, language)
         facts = summaries.build_facts(a, themes, source=source, name=name, language=language, actions=actions)

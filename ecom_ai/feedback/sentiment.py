@@ -1,5 +1,5 @@
-"""The feedback feature's sentiment classifier: the active model, its word IDF for themes, and training
-the TF-IDF baseline (``ecom_ai train sentiment-baseline``)."""
+"""The feedback feature's sentiment classifier: the active model and training the TF-IDF baseline
+(``ecom_ai train sentiment-baseline``)."""
 from __future__ import annotations
 
 import random
@@ -19,36 +19,6 @@ def active_sentiment():
         return sentiment_nlp.active_model()
     except artifacts.NoArtifact:
         return None
-
-
-class _BackgroundIdf:
-    """A term's IDF over the shop's corpus, read from the sentiment model's word vectoriser."""
-
-    def __init__(self, vectorizer):
-        self.vocab = vectorizer.vocabulary_
-        self.idf = vectorizer.idf_
-        self.max = float(self.idf.max())
-
-    def __call__(self, token: str) -> float:
-        i = self.vocab.get(token)
-        return self.max if i is None else float(self.idf[i])
-
-
-_idf_cache: dict[str, _BackgroundIdf | None] = {}
-
-
-def _background_idf(artifact) -> _BackgroundIdf | None:
-    if artifact is None:
-        return None
-    key = f"{artifact.path}"
-    if key not in _idf_cache:
-        found = None
-        features = getattr(artifact.obj, "named_steps", {}).get("features")
-        for name, vec in getattr(features, "transformer_list", []):
-            if name == "word" and hasattr(vec, "idf_"):
-                found = _BackgroundIdf(vec)
-        _idf_cache[key] = found
-    return _idf_cache[key]
 
 
 def _stratified_split(labels: Sequence[int], test_size: float, seed: int) -> tuple[list[int], list[int]]:

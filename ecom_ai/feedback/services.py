@@ -9,7 +9,8 @@ from __future__ import annotations
 from ecom_ai.adapters import get_adapter
 from ecom_ai.feedback.chart import trend_legend_colours, trend_svg
 from ecom_ai.feedback.corpus import default_csv, labelled_rows, read_labelled_csv, shop_labelled_reviews
-from ecom_ai.feedback.evaluation import evaluate_sentiment
+from ecom_ai.feedback.aspects import get_detector
+from ecom_ai.feedback.evaluation import evaluate_aspects, evaluate_sentiment
 from ecom_ai.feedback.pipeline import FeedbackSummaryPipeline
 from ecom_ai.feedback.sentiment import active_sentiment, train_sentiment_baseline
 from ecom_ai.feedback.summaries import (
@@ -43,9 +44,15 @@ def summarise(*, product_id: int | None = None, category: str | None = None, lan
     return pipeline.save(job, unit)
 
 
+def detect_aspects(text: str, category: str | None = None) -> dict[str, str]:
+    """The aspects one review judges, with the shop's aspects: {slug: "pos" | "neg" | "mixed"}."""
+    return {slug: j.polarity for slug, j in get_detector().detect(text, category).items()}
+
+
 __all__ = [
     "Analysis", "Prepared", "FeedbackError", "analyse", "prepare", "summarise", "latest_summary", "category_product_ids",
     "build_facts", "build_actions", "build_request", "verify_text", "themes_json", "weekly_trend", "trend_svg",
     "trend_legend_colours", "is_injection", "active_sentiment", "train_sentiment_baseline", "evaluate_sentiment",
-    "labelled_rows", "read_labelled_csv", "shop_labelled_reviews", "default_csv", "get_adapter",
+    "labelled_rows", "read_labelled_csv", "shop_labelled_reviews", "default_csv", "get_adapter", "evaluate_aspects",
+    "detect_aspects", "get_detector",
 ]

@@ -12,17 +12,19 @@ from datetime import date, datetime, timedelta
 from typing import Iterable, Sequence
 
 from ecom_ai.adapters import ReviewInfo, get_adapter
-from ecom_ai.feedback.sentiment import _background_idf, active_sentiment
-from ecom_ai.feedback.themes import SEEDS_BY_SLUG, Theme, find_themes, has_words, text_key
+from ecom_ai.feedback.aspects import Detector, get_detector
+from ecom_ai.feedback.sentiment import active_sentiment
+from ecom_ai.feedback.themes import Theme, aspect_themes, found_themes, has_words, text_key
 from ecom_ai.kinds import Feature
 from ecom_ai.llm.base import Fact, GenerationRequest
 from ecom_ai.llm.checks import CheckResult, check_output, injection_findings
 from ecom_ai.llm.fence import looks_like_instructions
 from ecom_ai.nlp import sentiment as sentiment_nlp
-from ecom_ai.nlp.text import normalize, tokenize
+from ecom_ai.nlp.text import normalize
 
 FEATURE = Feature.FEEDBACK_SUMMARY
-MAX_THEMES = 8                 # themes kept per summary
+MAX_THEMES = 8                 # aspects kept per summary
+MAX_FOUND = 2                  # discovered themes kept besides them
 THEMES_IN_TEXT = 5             # themes named in the paragraph
 CITES_PER_THEME = 3
 MAX_ACTIONS = 5
@@ -30,6 +32,14 @@ SNIPPETS = 12                  # review snippets fenced into the prompt
 SNIPPET_CHARS = 160
 TREND_WEEKS = 26
 TREND_THEMES = 3
+
+#: the teams' names in a summary's language (the admin shows FeedbackAspect.Team's translated labels)
+TEAM_ZH = {"logistics": "物流", "warehouse": "仓储", "service": "客服", "quality": "品控", "product": "产品",
+           "pricing": "定价运营", "marketing": "市场", "installation": "安装服务", "housekeeping": "客房",
+           "catering": "餐饮", "maintenance": "工程维修"}
+TEAM_EN = {"logistics": "logistics", "warehouse": "warehouse", "service": "customer service", "quality": "quality control",
+           "product": "product", "pricing": "pricing", "marketing": "marketing", "installation": "installation",
+           "housekeeping": "housekeeping", "catering": "catering", "maintenance": "maintenance"}
 
 
 class FeedbackError(ValueError):
@@ -48,6 +58,8 @@ class Analysis:
     labels: dict[int, int | None] = field(default_factory=dict)
     sentiment_source: str = ""
     themes: list[Theme] = field(default_factory=list)
+    judgements: dict[int, dict[str, str]] = field(default_factory=dict)   # review id -> {aspect: pos/neg/mixed}
+    detector: Detector | None = field(default=None, repr=False)
     trend: list[dict] = field(default_factory=list)
 
     @property
@@ -76,15 +88,18 @@ def _week(dt) -> date:
     return d - timedelta(days=d.weekday())
 
 
-def analyse(reviews: Iterable[ReviewInfo], *, classifier="active", max_themes: int = MAX_THEMES, about: str = "") -> Analysis:
-    """Count sentiment and themes over ``reviews`` (any iterable of ReviewInfo).
+def analyse(reviews: Iterable[ReviewInfo], *, classifier="active", max_themes: int = MAX_THEMES, about: str = "",
+            category: str | None = None, aspect_rows: list[dict] | None = None) -> Analysis:
+    """Count sentiment, aspects and discovered themes over ``reviews`` (any iterable of ReviewInfo).
 
     Identical texts (after normalising: case, width, spaces, punctuation) count once: the earliest
     review is kept and the others are duplicates. Reviews that try to instruct the AI are flagged
-    and left out. ``about`` (product name, category) names what the reviews are about: its words make
-    no theme of their own. Sentiment comes from the trained classifier (``classifier="active"``, or a
-    fitted sklearn model), else from the star rating (4–5 positive, 1–2 negative); reviews of
-    only emoji take their rating's sentiment.
+    and left out. Sentiment comes from the trained classifier (``classifier="active"``, or a fitted
+    sklearn model), else from the star rating (4–5 positive, 1–2 negative); reviews of only emoji take
+    their rating's sentiment. Each counted review's aspects and their polarity come from the aspect
+    detector (the shop's aspects: ``aspect_rows``, read from the database when None), with ``category``
+    (the product's) resolving words such as 味道. ``about`` (product name, brand, category) names what
+    the reviews are about: its words make no discovered theme.
     """
     reviews = sorted(reviews, key=lambda r: (r.created_at, r.id))
     a = Analysis(review_count=len(reviews))
@@ -111,39 +126,52 @@ def analyse(reviews: Iterable[ReviewInfo], *, classifier="active", max_themes: i
     for r in a.distinct:
         a.labels[r.id] = predicted[r.id] if r.id in predicted else sentiment_nlp.rating_label(r.rating)
 
-    a.themes = find_themes([(r.id, r.text, a.labels[r.id]) for r in worded], max_themes=max_themes,
-                           background_idf=_background_idf(artifact), exclude_terms=tokenize(about))
+    detector = get_detector(aspect_rows)
+    judged = {r.id: detector.detect(r.text, category) for r in worded}
+    a.judgements = {rid: {slug: j.polarity for slug, j in found.items()} for rid, found in judged.items() if found}
+    ranked = sorted(aspect_themes({rid: found for rid, found in judged.items() if found}, detector),
+                    key=lambda t: (-t.count, -t.complaints, t.slug))
+    found = found_themes([(r.id, r.text) for r in worded], detector, about=[about, category or ""])
+    a.detector = detector
+    a.themes = ranked[:max_themes] + found[:MAX_FOUND]
+    a.themes.sort(key=lambda t: (-t.count, t.source != "aspect", t.slug))
     a.trend = weekly_trend(a)
     return a
 
 
 def weekly_trend(a: Analysis, *, weeks: int = TREND_WEEKS, top: int = TREND_THEMES) -> list[dict]:
-    """Per ISO week (Monday): reviews, positive, negative, and mentions of the top themes."""
+    """Per ISO week (Monday): reviews, positive, negative; for the chart, the reviews judging each of the top
+    ``top`` themes (``themes``); and for every theme of the summary, ``aspects``: {slug: [judged, blamed]}."""
     by_id = {r.id: r for r in a.distinct}
     rows: dict[date, dict] = {}
     for r in a.distinct:
-        row = rows.setdefault(_week(r.created_at), {"n": 0, "positive": 0, "negative": 0, "themes": Counter()})
+        row = rows.setdefault(_week(r.created_at), {"n": 0, "positive": 0, "negative": 0, "aspects": {}})
         row["n"] += 1
         label = a.labels.get(r.id)
         if label == 1:
             row["positive"] += 1
         elif label == 0:
             row["negative"] += 1
-    for theme in a.themes[:top]:
+    for theme in a.themes:
+        blamed = set(theme.negative_ids) | set(theme.mixed_ids)
         for rid in theme.review_ids:
-            rows[_week(by_id[rid].created_at)]["themes"][theme.slug] += 1
+            cell = rows[_week(by_id[rid].created_at)]["aspects"].setdefault(theme.slug, [0, 0])
+            cell[0] += 1
+            cell[1] += int(rid in blamed)
     out = []
     for wk in sorted(rows)[-weeks:]:
         row = rows[wk]
         out.append({"week": wk.isoformat(), "n": row["n"], "positive": row["positive"], "negative": row["negative"],
-                    "themes": {t.slug: row["themes"].get(t.slug, 0) for t in a.themes[:top]}})
+                    "themes": {t.slug: row["aspects"].get(t.slug, [0, 0])[0] for t in a.themes[:top]},
+                    "aspects": {t.slug: row["aspects"].get(t.slug, [0, 0]) for t in a.themes}})
     return out
 
 
 def theme_sentiment(theme: Theme) -> str:
+    """negative when at least 60% of the reviews judging it blame it, positive when at most 30% do, else mixed."""
     if not theme.count:
         return "mixed"
-    share = theme.negative / theme.count
+    share = theme.complaints / theme.count
     return "negative" if share >= 0.6 else ("positive" if share <= 0.3 else "mixed")
 
 
@@ -151,28 +179,30 @@ def _pct(part: int, whole: int) -> int:
     return int(round(100.0 * part / whole)) if whole else 0
 
 
-def cited_ids(theme: Theme, labels: dict, k: int = CITES_PER_THEME) -> list[int]:
-    """Reviews to cite for a theme: complaints for a negative theme, praise for a positive one."""
+def cited_ids(theme: Theme, k: int = CITES_PER_THEME) -> list[int]:
+    """Reviews to cite for a theme: complaints for a negative theme, praise for a positive one, both for a mixed one."""
     mood = theme_sentiment(theme)
-    neg = set(theme.negative_ids)
+    blame = theme.negative_ids + theme.mixed_ids
     if mood == "negative":
-        first = [i for i in theme.review_ids if i in neg]
+        first = blame
     elif mood == "positive":
-        first = [i for i in theme.review_ids if labels.get(i) == 1]
+        first = theme.positive_ids
     else:
-        first = [x for pair in zip([i for i in theme.review_ids if i in neg], [i for i in theme.review_ids if i not in neg]) for x in pair]
-    rest = [i for i in theme.review_ids if i not in first]
-    return (first + rest)[:k]
+        first = [x for pair in zip(blame, theme.positive_ids) for x in pair]
+    return list(dict.fromkeys(first + theme.review_ids))[:k]
 
 
 def themes_json(a: Analysis) -> list[dict]:
+    """The themes as stored on the summary: true counts (reviews judging it; of them positive, negative, mixed),
+    shares, the team and cited reviews; aspects first by how many reviews judge them."""
     out = []
     for t in a.themes:
         out.append({
-            "slug": t.slug, "label": t.label, "label_en": t.label_en, "source": t.source, "terms": list(t.terms),
-            "count": t.count, "negative": t.negative, "positive": sum(1 for i in t.review_ids if a.labels.get(i) == 1),
-            "share": _pct(t.count, a.distinct_count), "sentiment": theme_sentiment(t),
-            "cited_ids": cited_ids(t, a.labels, 5),
+            "slug": t.slug, "label": t.label, "label_en": t.label_en, "source": t.source, "team": t.team,
+            "terms": list(t.terms), "count": t.count, "positive": t.positive, "negative": t.negative, "mixed": t.mixed,
+            "share": _pct(t.count, a.distinct_count), "positive_share": _pct(t.positive, t.count),
+            "negative_share": _pct(t.negative, t.count), "sentiment": theme_sentiment(t),
+            "cited_ids": cited_ids(t, 5), "negative_ids": (t.negative_ids + t.mixed_ids)[:5],
         })
     return out
 
@@ -182,23 +212,27 @@ def _theme_label(t: dict, language: str) -> str:
 
 
 def build_actions(a: Analysis, themes: list[dict], language: str = "zh") -> list[dict]:
-    """One action per theme that draws complaints: "物流: 32 of 210 reviews → review the carrier..."."""
-    complaints = [t for t in themes if t["negative"] and t["negative"] / t["count"] >= 0.4]
-    complaints.sort(key=lambda t: (-t["negative"], t["slug"]))
+    """One action per theme that reviews blame, most blamed first: "物流：210条评价中有32条差评提到物流[#1][#2] →
+    核查承运商… （负责：物流）". Every blamed aspect gets one (up to MAX_ACTIONS, all those blamed by two or more)."""
+    detector = a.detector or get_detector()
+    blamed = [t for t in themes if t["negative"] + t["mixed"]]
+    blamed.sort(key=lambda t: (-(t["negative"] + t["mixed"]), t["source"] != "aspect", t["slug"]))
+    keep = [t for i, t in enumerate(blamed) if i < MAX_ACTIONS or t["negative"] + t["mixed"] >= 2]
     actions = []
-    for t in complaints[:MAX_ACTIONS]:
-        seed = SEEDS_BY_SLUG.get(t["slug"])
-        label = _theme_label(t, language)
-        neg_ids = [i for i in t["cited_ids"] if a.labels.get(i) == 0][:2] or t["cited_ids"][:1]
-        cites = "".join(f"[#{i}]" for i in neg_ids)
+    for t in keep:
+        info = detector.info.get(t["slug"]) if t["source"] == "aspect" else None
+        label, n = _theme_label(t, language), t["negative"] + t["mixed"]
+        team = t.get("team") or "product"
+        ids = t["negative_ids"][:2]
+        cites = "".join(f"[#{i}]" for i in ids)
         if language == "zh":
-            todo = seed.action if seed else f"查看提到“{label}”的差评，找出原因并改进"
-            text = f"{label}：{a.distinct_count}条评价中有{t['negative']}条差评提到{cites} → {todo}"
+            todo = (info.action_zh if info and info.action_zh else f"查看提到“{label}”的差评，找出原因并改进")
+            text = f"{label}：{a.distinct_count}条评价中有{n}条差评提到{label}{cites} → {todo}（负责：{TEAM_ZH.get(team, team)}）"
         else:
-            todo = seed.action_en if seed else f"read the negative reviews that mention “{label}” and fix the cause"
-            text = f"{label}: {t['negative']} of {a.distinct_count} reviews complain {cites} → {todo}"
-        actions.append({"theme": t["slug"], "label": label, "negative": t["negative"], "of": a.distinct_count,
-                        "review_ids": neg_ids, "text": text})
+            todo = (info.action_en if info and info.action_en else f"read the reviews that blame “{label}” and fix the cause")
+            text = f"{label}: {n} of {a.distinct_count} reviews complain about it {cites} → {todo} (team: {TEAM_EN.get(team, team)})"
+        actions.append({"theme": t["slug"], "label": label, "team": team, "negative": n, "of": a.distinct_count,
+                        "review_ids": ids, "text": text})
     return actions
 
 

@@ -16,7 +16,7 @@ from .conftest import make_review
 
 @pytest.fixture
 def summary(shop):
-    make_review(shop["phone"], 1, '<script>alert("x")</script>物流太慢', 2)
+    make_review(shop["phone"], 1, '<script>alert("x")</script>包装破损了', 2)  # cited under packaging
     return service.summarise(product_id=shop["phone"].pk)
 
 

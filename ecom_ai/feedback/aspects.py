@@ -85,7 +85,7 @@ _COMPARISON = re.compile(r"^(不如|比不上)|比这|比它|比这个|比那")
 #: words that contain an opinion word but are not one (好像, 好多, 快乐 …): matched first, worth nothing
 NEUTRAL = lx._w("好像 好几 好多 只好 好久 好歹 好友 好处 快乐 小时 小心 小孩 小朋友 高兴 差不多 差点 大家 大概 好不容易 "
                 "问题是 一般来说 有问题吗 没想到 不知道 不用 不过 不到 好在 最好 还好吧 高中 大学 不得不 酸奶 酸牛奶 酸菜 "
-                "百香果 香港 香蕉 回答问题 解决问题 解答问题 一般是 一般都 一般情况 一般人 一般的人 好奇 大家好 "
+                "百香果 香港 香蕉 酸酸乳 苦苦 辛苦 痛苦 刻苦 吃苦 苦恼 甜品 甜点 甜蜜 甜食 甜言蜜语 回答问题 解决问题 解答问题 一般是 一般都 一般情况 一般人 一般的人 好奇 大家好 "
                 "不错过 名字 签字 数字 打字 大小 高手 不少 不多 快点")
 
 #: words that name the product itself, the shop or the platform: they take the opinions next to them, so
@@ -205,6 +205,18 @@ class Detector:
         self._term_re = _alternation(list(self.terms) + list(lx.BY_CATEGORY) + list(_OUTSIDE))
         self._opinion_re = _alternation(self.opinions)
 
+    def info_for(self, slug: str, category: str | None = None) -> AspectInfo | None:
+        """An aspect's names, team and action as they read for ``category`` (个头 rather than 尺码 for fruit)."""
+        info = self.info.get(slug)
+        canonical = _canonical().get(slug)
+        if info is None or canonical is None or info.zh != canonical["zh"]:
+            return info                                   # the shop's own naming wins
+        for group in category_groups(category):
+            label = lx.CATEGORY_LABELS.get((slug, group))
+            if label:
+                return AspectInfo(slug, label[0], label[1], info.team, label[2], label[3], info.custom)
+        return info
+
     def names_aspect(self, word: str) -> bool:
         """True when ``word`` is one of the aspect words (so it is no discovered theme)."""
         word = word.lower()
@@ -277,7 +289,8 @@ class Detector:
                     continue
                 covered.append((m.start(), m.end()))
                 if kind == "target":
-                    targets.append((m.start(), m.end(), slug, term))
+                    known_here = term in lx.BY_CATEGORY or self._allowed(slug, cats) or term == self.info[slug].zh
+                    targets.append((m.start(), m.end(), slug if known_here else "", term))
                     continue
                 sign = 1 if kind == "praise" else -1
                 if self._negated(clause, m.start()):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ecom_ai.adapters import get_adapter
 from ecom_ai.feedback.chart import trend_legend_colours, trend_svg
 from ecom_ai.feedback.corpus import default_csv, labelled_rows, read_labelled_csv, shop_labelled_reviews
-from ecom_ai.feedback.aspects import get_detector
+from ecom_ai.feedback.aspects import canonical_aspects, get_detector
 from ecom_ai.feedback.evaluation import evaluate_aspects, evaluate_sentiment
 from ecom_ai.feedback.pipeline import FeedbackSummaryPipeline
 from ecom_ai.feedback.sentiment import active_sentiment, train_sentiment_baseline
@@ -44,6 +44,35 @@ def summarise(*, product_id: int | None = None, category: str | None = None, lan
     return pipeline.save(job, unit)
 
 
+def builtin_aspect_words(slug: str) -> list[str]:
+    """The words the built-in lexicon knows for an aspect (what names it, then what judges it)."""
+    from ecom_ai.feedback import lexicon
+
+    return list(dict.fromkeys(lexicon.TARGETS.get(slug, ()) + lexicon.PRAISE.get(slug, ()) + lexicon.BLAME.get(slug, ())))
+
+
+MAX_SYNONYMS = 200
+MAX_SYNONYM_CHARS = 20
+
+
+def aspect_problems(slug: str, synonyms: str) -> list[str]:
+    """What is wrong with a shop aspect (empty when nothing): a new aspect needs words that name it; each word
+    is short text, not a sentence."""
+    from django.utils.translation import gettext
+
+    words = [w.strip() for w in synonyms.replace("，", ",").replace("\n", ",").split(",") if w.strip()]
+    problems = []
+    if slug and slug not in canonical_aspects() and not words:
+        problems.append(gettext("A new aspect needs synonyms: the words customers use for it."))
+    if len(words) > MAX_SYNONYMS:
+        problems.append(gettext("At most %(n)d synonyms.") % {"n": MAX_SYNONYMS})
+    long = [w for w in words if len(w) > MAX_SYNONYM_CHARS]
+    if long:
+        problems.append(gettext("Synonyms are words, at most %(n)d characters: %(words)s")
+                        % {"n": MAX_SYNONYM_CHARS, "words": ", ".join(w[:30] for w in long[:3])})
+    return problems
+
+
 def detect_aspects(text: str, category: str | None = None) -> dict[str, str]:
     """The aspects one review judges, with the shop's aspects: {slug: "pos" | "neg" | "mixed"}."""
     return {slug: j.polarity for slug, j in get_detector().detect(text, category).items()}
@@ -54,5 +83,5 @@ __all__ = [
     "build_facts", "build_actions", "build_request", "verify_text", "themes_json", "weekly_trend", "trend_svg",
     "trend_legend_colours", "is_injection", "active_sentiment", "train_sentiment_baseline", "evaluate_sentiment",
     "labelled_rows", "read_labelled_csv", "shop_labelled_reviews", "default_csv", "get_adapter", "evaluate_aspects",
-    "detect_aspects", "get_detector",
+    "detect_aspects", "get_detector", "builtin_aspect_words", "aspect_problems", "canonical_aspects",
 ]

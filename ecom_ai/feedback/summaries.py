@@ -60,6 +60,7 @@ class Analysis:
     themes: list[Theme] = field(default_factory=list)
     judgements: dict[int, dict[str, str]] = field(default_factory=dict)   # review id -> {aspect: pos/neg/mixed}
     detector: Detector | None = field(default=None, repr=False)
+    category: str | None = None
     trend: list[dict] = field(default_factory=list)
 
     @property
@@ -129,10 +130,10 @@ def analyse(reviews: Iterable[ReviewInfo], *, classifier="active", max_themes: i
     detector = get_detector(aspect_rows)
     judged = {r.id: detector.detect(r.text, category) for r in worded}
     a.judgements = {rid: {slug: j.polarity for slug, j in found.items()} for rid, found in judged.items() if found}
-    ranked = sorted(aspect_themes({rid: found for rid, found in judged.items() if found}, detector),
+    ranked = sorted(aspect_themes({rid: found for rid, found in judged.items() if found}, detector, category),
                     key=lambda t: (-t.count, -t.complaints, t.slug))
     found = found_themes([(r.id, r.text) for r in worded], detector, about=[about, category or ""])
-    a.detector = detector
+    a.detector, a.category = detector, category
     a.themes = ranked[:max_themes] + found[:MAX_FOUND]
     a.themes.sort(key=lambda t: (-t.count, t.source != "aspect", t.slug))
     a.trend = weekly_trend(a)
@@ -220,7 +221,7 @@ def build_actions(a: Analysis, themes: list[dict], language: str = "zh") -> list
     keep = [t for i, t in enumerate(blamed) if i < MAX_ACTIONS or t["negative"] + t["mixed"] >= 2]
     actions = []
     for t in keep:
-        info = detector.info.get(t["slug"]) if t["source"] == "aspect" else None
+        info = detector.info_for(t["slug"], a.category) if t["source"] == "aspect" else None
         label, n = _theme_label(t, language), t["negative"] + t["mixed"]
         team = t.get("team") or "product"
         ids = t["negative_ids"][:2]

@@ -105,12 +105,12 @@ def _add(theme: Theme, rid: int, polarity: str, term: str = "") -> None:
         theme.terms.append(term)
 
 
-def aspect_themes(judged: dict[int, dict], detector: Detector) -> list[Theme]:
+def aspect_themes(judged: dict[int, dict], detector: Detector, category: str | None = None) -> list[Theme]:
     """One theme per aspect that any review judges (``judged``: review id -> {slug: Judgement}), in review order."""
     themes: dict[str, Theme] = {}
     for rid, found in judged.items():
         for slug, j in found.items():
-            info = detector.info.get(slug)
+            info = detector.info_for(slug, category)
             theme = themes.get(slug)
             if theme is None:
                 theme = themes[slug] = Theme(slug, info.zh if info else slug, info.en if info else slug, [], "aspect",

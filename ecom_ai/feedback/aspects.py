@@ -94,7 +94,7 @@ OUTSIDE = lx._w("东西 商品 宝贝 产品 货 货物 京东 平台 商城 购
                 "牛奶 酒店 宾馆 蒙牛 伊利 光明 整体 总体 整机 印象 感觉 心情 朋友 客户 选择 网站 企业 广告 本本")
 #: things customers judge that none of the canonical aspects covers (camera, keyboard, signal, weight, gifts…):
 #: they take the opinions next to them too ("赠品质量很差" blames no quality) and may be discovered themes
-UNCOVERED = lx._w("赠品 赠送 礼品 键盘 按键 触摸板 拍照 照相 摄像头 像素 信号 重量 体积 手感 环境 接口 鼠标 光驱 指纹 蓝牙")
+UNCOVERED = lx._w("赠品质量 赠品 赠送 礼品 键盘 按键 触摸板 拍照 照相 摄像头 像素 信号 重量 体积 手感 环境 接口 鼠标 光驱 指纹 蓝牙")
 
 _OUTSIDE = frozenset(OUTSIDE) | frozenset(UNCOVERED)
 _UNCOVERED = frozenset(UNCOVERED)
@@ -221,6 +221,10 @@ class Detector:
         """True when ``word`` is one of the aspect words (so it is no discovered theme)."""
         word = word.lower()
         return word in self.terms or word in lx.BY_CATEGORY
+
+    def term_matches(self, clause: str):
+        """The aspect, product and uncovered words of a clause (regex matches, longest first)."""
+        return self._term_re.finditer(clause)
 
     def opinions_in(self, clause: str):
         """``(start, word, sign)`` of each general opinion word in a clause, negation applied."""
@@ -373,6 +377,11 @@ def clauses(text: str) -> list[str]:
 def is_outside(word: str) -> bool:
     """A word that names the product itself, the shop or the platform (never a theme)."""
     return word.lower() in _OUTSIDE and word.lower() not in _UNCOVERED
+
+
+def uncovered_head(word: str) -> str:
+    """The thing an uncovered word names (赠品质量 -> 赠品)."""
+    return word[:-2] if word.endswith("质量") and len(word) > 2 else word
 
 
 def is_uncovered(word: str) -> bool:

@@ -154,7 +154,12 @@ def opinion_targets(text: str, detector: Detector) -> list[tuple[str, int]]:
         for w in posseg.cut(clause):
             words.append((pos + len(w.word), w.word, w.flag))
             pos += len(w.word)
+        named = [(m.end(), m.group()) for m in detector.term_matches(clause)]
         for start, _word, sign in opinions:
+            before = [x for x in named if x[0] <= start]
+            if before and aspects_mod.is_uncovered(before[-1][1]) and start - before[-1][0] <= 3:
+                out.append((aspects_mod.uncovered_head(before[-1][1]), sign))
+                continue
             for end, word, flag in reversed([x for x in words if x[0] <= start][-3:]):
                 if aspects_mod.is_uncovered(word):
                     out.append((word, sign))

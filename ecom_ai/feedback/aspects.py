@@ -13,7 +13,7 @@ How a review is read (:meth:`Detector.detect`):
    the aspect's own when the aspect has one (价格高 blames, 性价比高 praises), else the general one;
    a negation in front (不, 没有, 不太, 不是很…) turns it over, so 不贵 praises the price and 没有异味
    praises the scent. "A和B都很好" gives both A and B the opinion.
-4. An aspect judged both ways in a review is *mixed*.
+4. An aspect judged both ways in a review is *mixed*, unless one way outweighs the other two to one.
 
 Words whose aspect depends on the product (味道: taste for milk, scent for shampoo) are resolved with
 the product's category, or, without one, with the category the review's own words point to.
@@ -32,6 +32,7 @@ from ecom_ai.feedback import lexicon as lx
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "aspects.json"
 POLARITIES = ("pos", "neg", "mixed")
+MIXED_MARGIN = 99
 
 #: the team an aspect's improvement action goes to, unless the shop sets another in the admin
 DEFAULT_TEAMS = {
@@ -76,10 +77,14 @@ ACTIONS = {
 
 _CLAUSE_BREAK = re.compile(r"[。！？!?；;，,、\n\r\t~～…|/（）()\[\]【】“”\"]+|\.(?=\s|$)"
                            r"|(?=但是|不过|可是|然而|只是|就是|可惜|唯一|美中不足|but |however )")
-_DEGREE_TAIL = re.compile(r"(太|很|那么|怎么|特别|非常|十分|太过|算|是|够|大|怎|多|蛮|挺|相当|好|真|really |very |too |so |that |)$")
+_DEGREE_TAIL = re.compile(r"(太|很|那么|怎么|特别|非常|十分|太过|算|是|够|大|怎|多|蛮|挺|相当|好|真|给|really |very |too |so |that |)$")
 _NEGATION_TAIL = re.compile(r"(不|没有|没|无|未|别|毫不|并非|不是|not ?|no ?|never ?|n't ?)$")
 _CONNECTOR = re.compile(r"^(和|与|及|跟|、|也|都|还|以及|and| )+$")
 _WISH = re.compile(r"^(希望|要是|如果|若是|假如|建议|期待|但愿|if |hope )")
+#: after an aspect word, what says it is being judged although no opinion word is known: a degree word, a
+#: negation, an exclamation ("屏幕太暗淡了", "电池不耐摔！"); the review's sentiment then gives the polarity
+_FALLBACK_MARK = re.compile(r"(很|太|非常|特别|十分|有点|有些|比较|挺|超|极|真|好|蛮|相当|不|没|！|!)")
+_BELIEF = re.compile(r"^(还|本来|原来|原|本)?以为")
 _COMPARISON = re.compile(r"^(不如|比不上)|比这|比它|比这个|比那")
 
 #: words that contain an opinion word but are not one (好像, 好多, 快乐 …): matched first, worth nothing
@@ -280,7 +285,7 @@ class Detector:
             return True
         return bool(cats & set(info["categories"]))
 
-    def _clause(self, clause: str, groups: tuple[str, ...], cats: frozenset, carry: tuple | None):
+    def _clause(self, clause: str, groups: tuple[str, ...], cats: frozenset, carry: tuple | None, fallback: int = 0):
         """Votes ({slug: [+1/-1…]}), the words behind them, and the clause's last target (for the next clause)."""
         votes: dict[str, list[int]] = {}
         terms: dict[str, list[str]] = {}
@@ -329,6 +334,11 @@ class Detector:
         for i in range(len(targets) - 2, -1, -1):
             if i not in found and (i + 1) in found and _CONNECTOR.match(clause[targets[i][1]:targets[i + 1][0]]):
                 found[i] = found[i + 1]
+        if fallback:
+            for i, (_s, end, slug, _term) in enumerate(targets):
+                nxt = targets[i + 1][0] if i + 1 < len(targets) else len(clause)
+                if i not in found and slug and end >= 0 and _FALLBACK_MARK.search(clause[end:nxt]):
+                    found[i] = [fallback]
         for i, signs in found.items():
             slug = targets[i][2]
             if slug:
@@ -337,8 +347,10 @@ class Detector:
         real = [t for t in targets if t[2]]
         return votes, terms, (real[-1] if real else None)
 
-    def detect(self, text: str, category: str | None = None) -> dict[str, Judgement]:
-        """The aspects ``text`` judges: slug -> Judgement (pos / neg / mixed and the words)."""
+    def detect(self, text: str, category: str | None = None, sentiment: int | None = None) -> dict[str, Judgement]:
+        """The aspects ``text`` judges: slug -> Judgement (pos / neg / mixed and the words). ``sentiment`` (1
+        positive, 0 negative: the review's rating or classifier label) judges an aspect word that is said with
+        emphasis but with no opinion word this lexicon knows ("屏幕太暗淡了")."""
         body = _prepare(text)
         if not body.strip():
             return {}
@@ -353,7 +365,9 @@ class Detector:
             if _COMPARISON.search(clause):      # about another product
                 carry = None
                 continue
-            v, t, carry = self._clause(clause, groups, cats, carry)
+            v, t, carry = self._clause(clause, groups, cats, carry, {1: 1, 0: -1}.get(sentiment, 0))
+            if _BELIEF.match(clause):           # "还以为多便宜呢": what was expected, and was not so
+                v = {slug: [-x for x in signs] for slug, signs in v.items()}
             if _WISH.match(clause):             # "希望物流快点" blames delivery; "希望耐用" judges nothing yet
                 if not re.search(r"[点些]", clause):
                     continue
@@ -363,7 +377,9 @@ class Detector:
                 terms.setdefault(slug, []).extend(t.get(slug, []))
         out = {}
         for slug, signs in votes.items():
-            pos, neg = any(s > 0 for s in signs), any(s < 0 for s in signs)
+            pos, neg = sum(1 for s in signs if s > 0), sum(1 for s in signs if s < 0)
+            if pos and neg and max(pos, neg) >= 2 * min(pos, neg):   # one side outweighs the other two to one
+                pos, neg = (pos, 0) if pos > neg else (0, neg)
             if pos or neg:
                 out[slug] = Judgement("mixed" if pos and neg else ("pos" if pos else "neg"), list(dict.fromkeys(terms[slug])))
         return out

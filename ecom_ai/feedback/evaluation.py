@@ -58,7 +58,9 @@ def _aspect_rows(path) -> list[dict]:
                 gold = parse_gold(row.get(names["aspects"]) or "")
             except ValueError as exc:
                 raise ValueError(f"{path} line {lineno}: {exc}") from None
+            label = (row.get(names["label"]) or "").strip() if "label" in names else ""
             rows.append({"review": row.get(names["review"]) or "", "gold": gold,
+                         "sentiment": int(float(label)) if label in ("0", "1", "0.0", "1.0") else None,
                          "cat": (row.get(names["cat"]) or "").strip() if "cat" in names else "",
                          "split": (row.get(names["split"]) or "").strip() if "split" in names else ""})
     return rows
@@ -95,10 +97,12 @@ def score_aspects(rows: list[dict], predicted: list[dict[str, str]]) -> dict:
             "per_aspect": {slug: prf(per[slug]) for slug in sorted(per, key=lambda s: (-(per[s]["tp"] + per[s]["fn"]), s))}}
 
 
-def evaluate_aspects(*, out, csv=None, model=None, limit=None, seed: int = 0) -> dict:
-    """Aspect detection and polarity of the active detector on a gold CSV (``review``, ``aspects`` written
-    ``slug:pos;slug:neg``; a ``cat`` column is used as the product category; a ``split`` column is scored
-    per split too). ``model`` is not used: the lexicon detector (with the shop's aspects) is the one served."""
+def evaluate_aspects(*, out, csv=None, model=None, limit=None, seed: int = 0, sentiment: bool = True) -> dict:
+    """Aspect detection and polarity of the detector that summaries use, on a gold CSV (``review``, ``aspects``
+    written ``slug:pos;slug:neg``). Optional columns, used as summaries use the shop's data: ``cat`` (the
+    product's category), ``label`` (the review's sentiment, 1/0, as a summary has it from the rating or the
+    classifier; ``sentiment=False`` leaves it out); ``split`` is scored per split too. ``model`` is not
+    used: the lexicon detector (with the shop's aspects) is the one served."""
     if not csv:
         raise ValueError("Give the gold set: --csv FILE with review,aspects columns (ecom_ai/data/aspects_gold.csv).")
     rows = _aspect_rows(csv)
@@ -108,10 +112,15 @@ def evaluate_aspects(*, out, csv=None, model=None, limit=None, seed: int = 0) ->
         raise ValueError(f"No rows to evaluate in {csv}.")
     detector = get_detector()
     started = time.perf_counter()
-    predicted = [{slug: j.polarity for slug, j in detector.detect(r["review"], r["cat"] or None).items()} for r in rows]
+    if sentiment:
+        predicted = [{slug: j.polarity for slug, j in detector.detect(r["review"], r["cat"] or None, r["sentiment"]).items()}
+                     for r in rows]
+    else:
+        predicted = [{slug: j.polarity for slug, j in detector.detect(r["review"], r["cat"] or None).items()} for r in rows]
     seconds = time.perf_counter() - started
     m = score_aspects(rows, predicted)
-    m.update({"source": str(csv), "detector": "lexicon", "seconds": round(seconds, 3)})
+    m.update({"source": str(csv), "detector": "lexicon", "seconds": round(seconds, 3),
+              "review_sentiment": bool(sentiment and any(r["sentiment"] is not None for r in rows))})
     splits = sorted({r["split"] for r in rows if r["split"]})
     if len(splits) > 1 or (splits and len(splits) == 1):
         m["splits"] = {}

@@ -128,7 +128,7 @@ def analyse(reviews: Iterable[ReviewInfo], *, classifier="active", max_themes: i
         a.labels[r.id] = predicted[r.id] if r.id in predicted else sentiment_nlp.rating_label(r.rating)
 
     detector = get_detector(aspect_rows)
-    judged = {r.id: detector.detect(r.text, category) for r in worded}
+    judged = {r.id: detector.detect(r.text, category, a.labels.get(r.id)) for r in worded}
     a.judgements = {rid: {slug: j.polarity for slug, j in found.items()} for rid, found in judged.items() if found}
     ranked = sorted(aspect_themes({rid: found for rid, found in judged.items() if found}, detector, category),
                     key=lambda t: (-t.count, -t.complaints, t.slug))

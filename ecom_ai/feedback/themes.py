@@ -15,6 +15,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from ecom_ai.feedback import aspects as aspects_mod
@@ -137,33 +138,38 @@ def _is_excluded(word: str, excluded: set[str]) -> bool:
     return word in FILLER or any(word in e or (len(e) > 1 and e in word) for e in excluded)
 
 
-def opinion_targets(text: str, detector: Detector) -> list[tuple[str, int]]:
-    """What the opinion words of ``text`` judge when no aspect word takes them: the nearest noun before the
-    opinion in its clause (or a word for a thing no aspect covers, such as 拍照), with the opinion's sign:
-    "夜景拍照很清晰" -> [("拍照", 1)]. A word of an aspect or of the product itself in between stops the search."""
+@lru_cache(maxsize=50000)
+def _tagged(clause: str) -> tuple[tuple[int, str, str], ...]:
+    """(end offset, word, part-of-speech tag) of a clause's jieba words (dictionary only, no HMM: fast)."""
     import jieba
     import jieba.posseg as posseg
 
     jieba.setLogLevel(logging.WARNING)
+    out, pos = [], 0
+    for w in posseg.cut(clause, HMM=False):
+        pos += len(w.word)
+        out.append((pos, w.word, w.flag))
+    return tuple(out)
+
+
+def opinion_targets(text: str, detector: Detector) -> list[tuple[str, int]]:
+    """What the opinion words of ``text`` judge when no aspect word takes them: the nearest noun before the
+    opinion in its clause (or a word for a thing no aspect covers, such as 拍照), with the opinion's sign:
+    "夜景拍照很清晰" -> [("拍照", 1)]. A word of an aspect or of the product itself in between stops the search."""
     out = []
     for clause in aspects_mod.clauses(text):
         opinions = list(detector.opinions_in(clause))
         if not opinions:
             continue
-        words, pos = [], 0
-        for w in posseg.cut(clause):
-            words.append((pos + len(w.word), w.word, w.flag))
-            pos += len(w.word)
-        named = [(m.end(), m.group()) for m in detector.term_matches(clause)]
+        named = [(m.start(), m.end(), m.group()) for m in detector.term_matches(clause)]
         for start, _word, sign in opinions:
-            before = [x for x in named if x[0] <= start]
-            if before and aspects_mod.is_uncovered(before[-1][1]) and start - before[-1][0] <= 3:
-                out.append((aspects_mod.uncovered_head(before[-1][1]), sign))
+            before = [x for x in named if x[1] <= start]
+            if before and start - before[-1][1] <= 3:     # an aspect, product or uncovered word right before it
+                if aspects_mod.is_uncovered(before[-1][2]):
+                    out.append((aspects_mod.uncovered_head(before[-1][2]), sign))
                 continue
-            for end, word, flag in reversed([x for x in words if x[0] <= start][-3:]):
-                if aspects_mod.is_uncovered(word):
-                    out.append((word, sign))
-                    break
+            floor = before[-1][1] if before else 0
+            for end, word, flag in reversed([x for x in _tagged(clause) if floor < x[0] <= start][-3:]):
                 if detector.names_aspect(word) or aspects_mod.is_outside(word):
                     break
                 if flag in _NOUN_TAGS and len(word) > 1:

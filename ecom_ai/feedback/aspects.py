@@ -283,7 +283,7 @@ class Detector:
         info = _canonical().get(slug)
         if not cats or info is None or "*" in info["categories"]:
             return True
-        return bool(cats & set(info["categories"]))
+        return bool(cats & (set(info["categories"]) | set(lx.EXTRA_CATEGORIES.get(slug, ()))))
 
     def _clause(self, clause: str, groups: tuple[str, ...], cats: frozenset, carry: tuple | None, fallback: int = 0):
         """Votes ({slug: [+1/-1…]}), the words behind them, and the clause's last target (for the next clause)."""

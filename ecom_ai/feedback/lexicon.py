@@ -24,21 +24,21 @@ def _w(text: str) -> tuple[str, ...]:
 TARGETS: dict[str, tuple[str, ...]] = {
     "quality": _w("质保期 质量 品质 做工 质感 用料 工艺 品控 做工质量 产品质量 质保 耐用性 quality build"),
     "price": _w("房价 收费 价格方面 价格 价钱 价位 售价 性价比 价 差价 降价 优惠 折扣 活动价 原价 钱 price value deal"),
-    "logistics": _w("小哥 快递师傅 送货师傅 配送员 快递公司 物流 快递 发货 送货 配送 到货 送达 运送 运输 派送 收货 快递员 快递小哥 送货员 送货速度 发货速度 "
+    "logistics": _w("快递小哥服务态度 快递小哥态度 快递员态度 快递员服务 送货员态度 小哥态度 快递哥服务态度 快递速度 配送速度 送货小哥 小哥 快递师傅 送货师傅 配送员 快递公司 物流 快递 发货 送货 配送 到货 送达 运送 运输 派送 收货 快递员 快递小哥 送货员 送货速度 发货速度 "
                     "物流速度 到货速度 顺丰 京东物流 京东快递 邮政 申通 圆通 中通 韵达 百世 速度 delivery shipping courier"),
     "packaging": _w("快递袋 袋子 纸盒 外箱 气泡膜 防震 包装箱 瓶身 包装纸 包装 外包装 内包装 盒子 箱子 纸箱 泡沫 封口 密封 塑封 礼盒 包装盒 包装袋 瓶子 瓶盖 泵头 封条 "
                     "packaging package box"),
     "service": _w("素质 人员 经理 保安 服务质量 服务人员 服务生 售后人员 客户服务 客服 服务 售后 卖家 商家 店家 老板 掌柜 服务员 前台 工作人员 态度 服务态度 回复 答复 退货 换货 "
                   "退款 小二 接待 客服人员 售后服务 service seller support staff"),
     "authenticity": _w("正品 防伪 真假 行货 原装 authentic genuine"),
-    "appearance": _w("烤漆 白色 黑色 红色 粉色 蓝色 银色 金色 版型 裤型 品相 表皮 果皮 外型 外观 外形 颜色 颜值 样子 款式 造型 设计 机身 外壳 样式 色彩 配色 做工外观 look looks colour color design"),
+    "appearance": _w("上身效果 烤漆 白色 黑色 红色 粉色 蓝色 银色 金色 版型 裤型 品相 表皮 果皮 外型 外观 外形 颜色 颜值 样子 款式 造型 设计 机身 外壳 样式 色彩 配色 做工外观 look looks colour color design"),
     "performance": _w("性能 运行 运行速度 反应速度 反应 配置 处理器 cpu 内存 硬盘 显卡 散热 跑分 游戏 开机 开机速度 "
                       "信号 网速 performance speed"),
     "battery": _w("电源 电池容量 电池 续航 充电 待机 电量 待机时间 充电器 充电速度 电池续航 battery charging"),
-    "screen": _w("亮度 内屏 外屏 彩屏 屏幕尺寸 触控 显示器 字体 屏幕 显示屏 屏 分辨率 触屏 触摸屏 触摸 显示效果 画面 显示 画质 屏幕显示 screen display"),
+    "screen": _w("显示质量 亮度 内屏 外屏 彩屏 屏幕尺寸 触控 显示器 字体 屏幕 显示屏 屏 分辨率 触屏 触摸屏 触摸 显示效果 画面 显示 画质 屏幕显示 screen display"),
     "system": _w("容量 内置 闹钟 短消息 联系人 手写 菜单 快捷键 设置 版本 升级 分区 重装 光盘 应用 app 程序 qq 微信 mp3 彩铃 固件 功能 短信 彩信 电话本 电话簿 输入法 操作 系统 软件 安卓 驱动 预装 自带软件 操作系统 win7 win8 win10 windows xp linux vista 界面 刷机 "
                  "装系统 ios system software"),
-    "sound": _w("耳机 风扇 外放 铃声 通话 通话质量 声 话筒 声音 音质 音效 音量 喇叭 扬声器 噪音 噪声 响声 杂音 风扇声 听筒 sound speaker noise"),
+    "sound": _w("通话质量 耳机 风扇 外放 铃声 通话 通话质量 声 话筒 声音 音质 音效 音量 喇叭 扬声器 噪音 噪声 响声 杂音 风扇声 听筒 sound speaker noise"),
     "heating": _w("加热 水温 温度 出水 升温 恒温 保温 加热速度 烧水 出热水 heating"),
     "installation": _w("安装 安装费 安装师傅 师傅 上门安装 装机 安装工 安装人员 材料费 installation installer"),
     "taste": _w("水份 汁水 果汁 甜味 口感 口味 味道 味儿 水分 甜度 奶味 奶香 taste flavour flavor"),
@@ -52,20 +52,20 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "room": _w("风景 标准间 套房 房子 大床 床铺 房间 客房 床 床垫 枕头 被子 隔音 视野 景色 景观 窗户 面积 空间 房型 卫生间 浴室 阳台 床铺 room bed"),
     "cleanliness": _w("卫生 清洁 卫生状况 床单 毛巾 cleanliness hygiene"),
     "location": _w("机场 火车站 车站 地铁站 出租车 打车 市中心 周边环境 周围环境 地点 位置 地段 地理位置 交通 地铁 周边 出行 location"),
-    "breakfast": _w("菜 菜量 菜品 中餐 西餐 厨师 早餐 早饭 自助餐 餐厅 餐饮 饭菜 早点 breakfast"),
+    "breakfast": _w("早餐内容 菜 菜量 菜品 中餐 西餐 厨师 早餐 早饭 自助餐 餐厅 餐饮 饭菜 早点 breakfast"),
     "facilities": _w("设施 设备 空调 网络 宽带 上网 wifi 电梯 停车 停车场 电视 游泳池 泳池 健身房 冰箱 吹风机 淋浴 "
                      "水压 装修 热水 硬件 硬件设施 facilities"),
 }
 
 PRAISE: dict[str, tuple[str, ...]] = {
     "quality": _w("质量过硬 过硬 物美价廉 物有所值 结实 耐用 精致 做工精细 做工好 质量好 质量不错 质量很好 质量上乘 牢固 品质好"),
-    "price": _w("物有所值 物美价廉 价格合理 价格便宜 便宜了好多 便宜 实惠 划算 物美价廉 物超所值 超值 价廉 经济实惠 性价比高 很值 挺值 超划算 不贵 cheap"),
-    "logistics": _w("就到了 就收到了 就送到了 送货上门 送上楼 今天就到 今天就收到 今早就收到 送货速度快 速度很快 第二天就到 第二天就收到 当天就到 当天就收到 次日达 隔天就到 神速 很快就到 很快就收到 送货快 发货快 "
+    "price": _w("对得起这个价格 对得起这价格 对的起这个价格 价格亲民 价格美丽 物超所值 物有所值 物美价廉 价格合理 价格便宜 便宜了好多 便宜 实惠 划算 物美价廉 物超所值 超值 价廉 经济实惠 性价比高 很值 挺值 超划算 不贵 cheap"),
+    "logistics": _w("就到货了 就到货 当天到货 次日到货 一早就收到 配送上门 就到了 就收到了 就送到了 送货上门 送上楼 今天就到 今天就收到 今早就收到 送货速度快 速度很快 第二天就到 第二天就收到 当天就到 当天就收到 次日达 隔天就到 神速 很快就到 很快就收到 送货快 发货快 "
                     "物流快 快递快 到货快 送货及时 送货上门快"),
     "packaging": _w("包装严实 包装完整 完好无损 包装精致 包装完好 包装精美 包装严实 包装结实 包装好"),
     "service": _w("耐心 热情 周到 服务好 态度好 服务周到 热心 及时回复 有耐心 态度很好 很专业 礼貌"),
     "authenticity": _w("正品 真货 原装正品 是正品 行货 正宗"),
-    "appearance": _w("帅气 很帅 很漂亮 好漂亮 好看 漂亮 美观 时尚 大气 上档次 颜值高 很酷 精美 小巧 高端大气"),
+    "appearance": _w("新颖 帅气 很帅 很漂亮 好漂亮 好看 漂亮 美观 时尚 大气 上档次 颜值高 很酷 精美 小巧 高端大气"),
     "performance": _w("速度快 流畅 运行快 速度快 反应快 不卡"),
     "battery": _w("没的说 省电 续航长 续航强 续航好 耐用电"),
     "screen": _w("高清 清晰"),
@@ -88,18 +88,18 @@ PRAISE: dict[str, tuple[str, ...]] = {
 BLAME: dict[str, tuple[str, ...]] = {
     "quality": _w("地摊货 容易坏 易坏 出问题 老出问题 自动关机 开不了机 用不了 修不好 不能用 划花 划痕 刮花 掉漆 磨损 变形 裂开 开裂 质量差 质量太差 质量不好 瑕疵 次品 残次品 坏了 故障 毛病 质量问题 开线 开胶 断了 裂了 坏掉 用坏 "
                   "不耐用 劣质 粗糙 做工差 做工粗糙 返修 有问题 报废 poor quality broken"),
-    "price": _w("多花 涨价 涨了 没有优势 贵 太贵 偏贵 不值 降价 不值得这个价 价格虚高 坑钱 expensive overpriced"),
+    "price": _w("对不起这个价格 多花 涨价 涨了 没有优势 贵 太贵 偏贵 不值 降价 不值得这个价 价格虚高 坑钱 expensive overpriced"),
     "logistics": _w("才到 才收到 才送到 才发货 碰坏 磕坏 碰伤 压烂 摔碎 没有收到 不送货上门 送货慢 发货慢 物流慢 快递慢 到货慢 迟迟不到 还没到 没收到 迟迟不发货 送错 延迟 等了好久 超时 "
                     "压坏 压扁 摔坏 丢件 late"),
-    "packaging": _w("没有包装 包装都没有 连个包装 没包装 破损 包装简陋 包装破 包装差 漏液 漏了 简陋 瘪了 包装太差 包装破损"),
+    "packaging": _w("无封口 没有封口 没封口 被打开过 是打开的 没有包装 包装都没有 连个包装 没包装 破损 包装简陋 包装破 包装差 漏液 漏了 简陋 瘪了 包装太差 包装破损"),
     "service": _w("少发 漏发 发错 没有送 没送 少送 忘了发 没有发票 没发票 没给发票 没有赠品 态度僵硬 爱理不理 不理 没人理 推诿 敷衍 不回复 态度差 态度恶劣 服务差 服务态度差 不耐烦 不负责任 不处理 "
                   "拒绝退货 踢皮球 忽悠 欺骗 骗人 服务太差 rude"),
     "authenticity": _w("太假 好假 很假 是假的 假货 假的 山寨 水货 翻新 仿冒 高仿 冒牌 假冒 盗版 不是正品 fake"),
     "appearance": _w("与图片不符 和图片不符 跟图片不符 与图片不一样 和图片不一样 跟图片不一样 图片不符 实物不符 丑 难看 色差 土气 ugly"),
     "performance": _w("有点热 很热 太热 卡顿 很卡 卡死 死机 发热 发烫 烫手 慢死 反应慢 运行慢 太卡 有点卡 卡 laggy lag"),
     "battery": _w("耗电 费电 掉电 不耐用电 续航差 续航短 充不进电 电池不耐用 不经用"),
-    "screen": _w("看不清 坏点 亮点 漏光 偏色 闪屏 花屏 屏幕模糊 黑屏"),
-    "system": _w("不支持 蓝屏 重启 死机 系统崩溃 不兼容 装不上 bug 闪退 预装系统"),
+    "screen": _w("露光 屏幕失灵 看不清 坏点 亮点 漏光 偏色 闪屏 花屏 屏幕模糊 黑屏"),
+    "system": _w("没有系统 不带系统 没带系统 无系统 只有dos 预装dos 没有驱动 不带驱动 不附赠驱动 没有配置驱动 不支持 蓝屏 重启 死机 系统崩溃 不兼容 装不上 bug 闪退 预装系统"),
     "sound": _w("噪音大 吵 杂音 声音小 嗡嗡 异响 刺耳 noisy"),
     "heating": _w("不热 加热慢 水不热 温度不稳 忽冷忽热 变冷 热得慢 不出热水"),
     "installation": _w("乱收费 安装费贵 收费高 安装费太贵 额外收费 不给安装 安装慢 收了 另外收费"),
@@ -108,7 +108,7 @@ BLAME: dict[str, tuple[str, ...]] = {
                     "结块 胀包 胀气 rotten expired"),
     "size": _w("很小 有点小 小的可怜 个头小 个头很小 偏大 偏小 太大 太小 不合身 紧 太紧 肥 太肥 太长 太短 大一号 小一号 不合适 码数不准 尺码不准 挤脚"),
     "fabric": _w("起球 掉色 褪色 缩水 线头 变形 起皱 扎人 透 薄 掉毛 静电 起毛"),
-    "effect": _w("头屑 痒 掉发 脱发 干涩 油 没效果 没有效果 毛躁 打结 干枯 头发干 过敏 起泡少"),
+    "effect": _w("有头皮屑 全是头皮屑 头皮屑多 头发发硬 发硬 洗不干净 冲不干净 头屑 痒 掉发 脱发 干涩 油 没效果 没有效果 毛躁 打结 干枯 头发干 过敏 起泡少"),
     "scent": _w("难闻 刺鼻 异味 臭 霉味 烟味 怪味 香精味 味道大 味道刺鼻 有味"),
     "content": _w("烂书 垃圾书 看不下去 不值得看 浪费时间 不推荐 没看懂 乱七八糟 无聊 枯燥 乏味 没意思 空洞 胡说 拼凑 错误百出 看不懂 啰嗦 废话 不实用 一般般"),
     "printing": _w("看不清 错别字 缺页 字太小 印刷差 纸张差 纸太薄 模糊 盗版 褶皱 破页 印刷不清"),
@@ -121,7 +121,8 @@ BLAME: dict[str, tuple[str, ...]] = {
 
 #: Opinion words whose polarity depends on the aspect: (slug, target or "*") -> {word: +1/-1}
 LOCAL: dict[tuple[str, str], dict[str, int]] = {
-    ("price", "*"): {"高": -1, "低": 1, "贵": -1, "便宜": 1, "合理": 1, "实惠": 1, "公道": 1, "合适": 1, "值": 1,
+    ("packaging", "*"): {"简单": -1, "打开": -1, "变形": -1, "压扁": -1, "破": -1, "坏": -1},
+    ("price", "*"): {"实在": 1, "美丽": 1, "能接受": 1, "可以接受": 1, "高": -1, "低": 1, "贵": -1, "便宜": 1, "合理": 1, "实惠": 1, "公道": 1, "合适": 1, "值": 1,
                      "大": 1, "给力": 1, "力度大": 1, "值得": 1},
     ("price", "性价比"): {"高": 1, "低": -1, "超高": 1, "不错": 1},
     ("price", "降价"): {"就": -1, "了": -1},
@@ -164,7 +165,7 @@ LOCAL: dict[tuple[str, str], dict[str, int]] = {
 #: general opinion words (longest match first; 不错 is praise, 不 + 好 is blame through the negation rule)
 POSITIVE = _w(
     "好 很好 不错 满意 喜欢 棒 赞 给力 优秀 完美 惊喜 超值 舒服 舒适 干净 方便 清晰 漂亮 好看 快 及时 迅速 耐心 热情 "
-    "还行 没的说 没话说 无话可说 佳 优势 顺畅 顺利 人性化 有保障 严实 牢固 完整 柔和 习惯 周到 专业 靠谱 放心 完好 结实 实惠 值 值得 新鲜 精致 合理 不赖 可以 还可以 挺好 很棒 超好 好用 好评 点赞 满分 牛 "
+    "还行 有保证 杠杠的 细致 可靠 上佳 适中 亲民 无敌 尚可 讲究 高大上 艳丽 丰富 出神入化 没的说 没话说 无话可说 佳 优势 顺畅 顺利 人性化 有保障 严实 牢固 完整 柔和 习惯 周到 专业 靠谱 放心 完好 结实 实惠 值 值得 新鲜 精致 合理 不赖 可以 还可以 挺好 很棒 超好 好用 好评 点赞 满分 牛 "
     "大方 细腻 流畅 稳定 灵敏 强 优质 上乘 一流 合格 理想 到位 贴心 友好 亲切 nice good great excellent perfect fast "
     "love happy amazing fine sharp clear quick comfortable friendly helpful cheap"
 )
@@ -399,7 +400,7 @@ BY_CATEGORY: dict[str, dict[str, str | None]] = {
     "触摸": {"elec": "screen", "*": None},
     "机身": {"elec": "appearance", "*": None},
     "外壳": {"elec": "appearance", "*": None},
-    "颜色": {"food": None, "*": "appearance"},
+    "颜色": {"蒙牛": None, "*": "appearance"},
     "新鲜": {"food": "freshness", "*": "freshness"},
     "很新鲜": {"food": "freshness", "*": "freshness"},
     "烂": {"food": "freshness", "*": None},
@@ -441,3 +442,7 @@ CATEGORY_LABELS: dict[tuple[str, str], tuple[str, str, str, str]] = {
                      "grade the fruit by size and state the size and weight of each fruit on the page"),
     ("effect", "洗发水"): ("洗护效果", "effect on hair", "收集使用效果反馈，写清适用发质", "collect feedback on the effect and say which hair types it suits"),
 }
+
+#: categories where an aspect is judged besides those in aspects.json (the gold rules: fruit size is ``size``,
+#: fruit looks are ``appearance``, a book's ink smell is ``scent``)
+EXTRA_CATEGORIES: dict[str, tuple[str, ...]] = {"size": ("水果",), "appearance": ("水果",), "scent": ("书籍", "热水器")}

@@ -72,7 +72,7 @@ PRAISE: dict[str, tuple[str, ...]] = {
     "heating": _w("加热快 热得快 出热水快 加热很快"),
     "taste": _w("喜欢喝 喜欢吃 爱喝 爱吃 好好吃 好好喝 很好吃 很好喝 酸甜 好吃 好喝 香甜 清甜 甘甜 甜 脆 多汁 爽口 可口 美味 醇厚 香浓 浓郁 水分足 汁多 脆甜 奶香浓"),
     "freshness": _w("新鲜 很新鲜 日期新 日期很新"),
-    "size": _w("个大 个头大 个头很大 不大不小 大小均匀 合身 合适 正好 刚好 修身 尺码标准 尺码合适 大小合适 大小正好"),
+    "size": _w("大小均匀 个头均匀 个大 个头大 个头很大 不大不小 大小均匀 合身 合适 正好 刚好 修身 尺码标准 尺码合适 大小合适 大小正好"),
     "fabric": _w("透气 柔软 舒服 舒适 纯棉 吸汗 面料好"),
     "effect": _w("好用 很好用 挺好用 洗着舒服 用着舒服 不伤头发 柔和 柔顺 顺滑 去屑 止痒 清爽 洗得干净 不油 蓬松 顺 不痒 不掉发"),
     "scent": _w("好闻 清香 留香 香味淡雅 香 味道好闻 很香"),
@@ -106,7 +106,7 @@ BLAME: dict[str, tuple[str, ...]] = {
     "taste": _w("又酸又涩 太酸 有点酸 很酸 发酸 酸了 很苦 太苦 有点苦 发苦 苦涩 涩 难吃 难喝 不甜 没味 没味道 寡淡 太甜 怪味 太酸 面 口感差 不好吃 不好喝 变味"),
     "freshness": _w("烂 腐烂 烂了 发霉 变质 过期 临期 坏果 不新鲜 坏了 坏的 烂的 放坏 快过期 日期不新鲜 发软 蔫 "
                     "结块 胀包 胀气 rotten expired"),
-    "size": _w("很小 有点小 小的可怜 个头小 个头很小 偏大 偏小 太大 太小 不合身 紧 太紧 肥 太肥 太长 太短 大一号 小一号 不合适 码数不准 尺码不准 挤脚"),
+    "size": _w("个小 特别小 个头不大 很小 有点小 小的可怜 个头小 个头很小 偏大 偏小 太大 太小 不合身 紧 太紧 肥 太肥 太长 太短 大一号 小一号 不合适 码数不准 尺码不准 挤脚"),
     "fabric": _w("起球 掉色 褪色 缩水 线头 变形 起皱 扎人 透 薄 掉毛 静电 起毛"),
     "effect": _w("有头皮屑 全是头皮屑 头皮屑多 头发发硬 发硬 洗不干净 冲不干净 头屑 痒 掉发 脱发 干涩 油 没效果 没有效果 毛躁 打结 干枯 头发干 过敏 起泡少"),
     "scent": _w("难闻 刺鼻 异味 臭 霉味 烟味 怪味 香精味 味道大 味道刺鼻 有味"),
@@ -443,6 +443,12 @@ CATEGORY_LABELS: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ("effect", "洗发水"): ("洗护效果", "effect on hair", "收集使用效果反馈，写清适用发质", "collect feedback on the effect and say which hair types it suits"),
 }
 
-#: categories where an aspect is judged besides those in aspects.json (the gold rules: fruit size is ``size``,
-#: fruit looks are ``appearance``, a book's ink smell is ``scent``)
-EXTRA_CATEGORIES: dict[str, tuple[str, ...]] = {"size": ("水果",), "appearance": ("水果",), "scent": ("书籍", "热水器")}
+#: categories where an aspect is judged besides those in aspects.json (the gold rules: fruit looks are
+#: ``appearance``, a book's ink smell is ``scent``; fruit size is ``size`` through FRUIT_SIZE)
+EXTRA_CATEGORIES: dict[str, tuple[str, ...]] = {"appearance": ("水果",), "scent": ("书籍", "热水器")}
+
+#: fruit size words (个头很小 …): size for fruit, as for clothes
+FRUIT_SIZE = _w("个头很小 个头小 个头大 个头很大 个头不大 个头均匀 不大不小 很小 有点小 特别小 小的可怜 个小 个大 大小均匀 "
+                "大小合适 大小正好 大小刚好 偏小 偏大 太小")
+for _word in FRUIT_SIZE:
+    BY_CATEGORY.setdefault(_word, {"水果": "size", "衣服": "size", "*": None})

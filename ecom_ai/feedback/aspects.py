@@ -80,10 +80,10 @@ _CLAUSE_BREAK = re.compile(r"[。！？!?；;，,、\n\r\t~～…|/（）()\[\]�
 _DEGREE_TAIL = re.compile(r"(太|很|那么|怎么|特别|非常|十分|太过|算|是|够|大|怎|多|蛮|挺|相当|好|真|给|really |very |too |so |that |)$")
 _NEGATION_TAIL = re.compile(r"(不|没有|没|无|未|别|毫不|并非|不是|not ?|no ?|never ?|n't ?)$")
 _CONNECTOR = re.compile(r"^(和|与|及|跟|、|也|都|还|以及|and| )+$")
-_WISH = re.compile(r"^(希望|要是|如果|若是|假如|建议|期待|但愿|if |hope )")
-#: after an aspect word, what says it is being judged although no opinion word is known: a degree word, a
-#: negation, an exclamation ("屏幕太暗淡了", "电池不耐摔！"); the review's sentiment then gives the polarity
-_FALLBACK_MARK = re.compile(r"(很|太|非常|特别|十分|有点|有些|比较|挺|超|极|真|好|蛮|相当|不|没|！|!)")
+_WISH = re.compile(r"^(希望|要是|如果|若是|假如|建议|期待|但愿|请|if |hope )")
+#: after an aspect word, what says it is being judged although no opinion word is known: a degree word or an
+#: exclamation ("屏幕太暗淡了", "音质超震撼！"); the review's sentiment then gives the polarity
+_FALLBACK_MARK = re.compile(r"(很|太|非常|特别|十分|有点|有些|比较|挺|超|极|真|好|蛮|相当|！|!)")
 _BELIEF = re.compile(r"^(还|本来|原来|原|本)?以为")
 _COMPARISON = re.compile(r"^(不如|比不上)|比这|比它|比这个|比那")
 

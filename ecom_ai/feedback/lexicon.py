@@ -196,6 +196,8 @@ BY_CATEGORY: dict[str, dict[str, str | None]] = {
     "有问题": {"酒店": "facilities", "*": "quality"},
     "外观": {"酒店": None, "*": "appearance"},
     "评价": {"*": None},
+    "个头大小": {"水果": "size", "*": None},
+    "不值": {"书籍": "content", "*": "price"},
     "代价": {"*": None},
     "价值": {"*": None},
     "物价": {"*": None},

@@ -77,7 +77,7 @@ ACTIONS = {
 
 _CLAUSE_BREAK = re.compile(r"[。！？!?；;，,、\n\r\t~～…|/（）()\[\]【】“”\"]+|\.(?=\s|$)"
                            r"|(?=但是|不过|可是|然而|只是|就是|可惜|唯一|美中不足|but |however )")
-_DEGREE_TAIL = re.compile(r"(一个|一颗|一点|太|很|那么|怎么|特别|非常|十分|太过|算|是|够|大|怎|多|蛮|挺|相当|好|真|给|really |very |too |so |that |)$")
+_DEGREE_TAIL = re.compile(r"(一个|一颗|一点|甚|太|很|那么|怎么|特别|非常|十分|太过|算|是|够|大|怎|多|蛮|挺|相当|好|真|给|really |very |too |so |that |)$")
 _NEGATION_TAIL = re.compile(r"(不|没有|没|无|未|别|毫不|并非|不是|not ?|no ?|never ?|n't ?)$")
 _CONNECTOR = re.compile(r"^(和|与|及|跟|、|也|都|还|以及|and| )+$")
 _WISH = re.compile(r"^(希望|要是|如果|若是|假如|建议|期待|但愿|请|if |hope )")
@@ -100,7 +100,7 @@ OUTSIDE = lx._w("东西 商品 宝贝 产品 货 货物 京东 平台 商城 购
                 "牛奶 酒店 宾馆 蒙牛 伊利 光明 整体 总体 整机 印象 感觉 心情 朋友 客户 选择 网站 企业 广告 本本")
 #: things customers judge that none of the canonical aspects covers (camera, keyboard, signal, weight, gifts…):
 #: they take the opinions next to them too ("赠品质量很差" blames no quality) and may be discovered themes
-UNCOVERED = lx._w("赠品质量 赠品 赠送 礼品 键盘 按键 触摸板 拍照 照相 摄像头 像素 信号 重量 体积 手感 环境 接口 鼠标 光驱 指纹 蓝牙")
+UNCOVERED = lx._w("sd卡 sim卡 存储卡 内存卡 卡槽 流量卡 上网卡 电话卡 赠品质量 赠品 赠送 礼品 键盘 按键 触摸板 拍照 照相 摄像头 像素 信号 重量 体积 手感 环境 接口 鼠标 光驱 指纹 蓝牙")
 
 _OUTSIDE = frozenset(OUTSIDE) | frozenset(UNCOVERED)
 _UNCOVERED = frozenset(UNCOVERED)
@@ -279,6 +279,10 @@ class Detector:
             return -self._polarity(slug, target, word[1:])
         return sign
 
+    @staticmethod
+    def _local(slug: str, target: str, word: str) -> bool:
+        return word in lx.LOCAL.get((slug, target), {}) or word in lx.LOCAL.get((slug, "*"), {})
+
     def _allowed(self, slug: str, cats: frozenset) -> bool:
         """A judging phrase of an aspect that belongs to other categories says nothing here (深刻 about a hotel)."""
         info = _canonical().get(slug)
@@ -332,6 +336,8 @@ class Detector:
             i = before[-1] if before else 0
             _s, _e, slug, term = targets[i]
             sign = self._polarity(slug, term, m.group())
+            if _s < 0 and not self._local(slug, term, m.group()):
+                continue                        # a carried-over topic takes only its own words (大, 快…)
             if not sign:
                 continue
             if self._negated(clause, m.start()):

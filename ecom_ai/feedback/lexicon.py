@@ -165,7 +165,7 @@ LOCAL: dict[tuple[str, str], dict[str, int]] = {
 #: general opinion words (longest match first; 不错 is praise, 不 + 好 is blame through the negation rule)
 POSITIVE = _w(
     "好 很好 不错 满意 喜欢 棒 赞 给力 优秀 完美 惊喜 超值 舒服 舒适 干净 方便 清晰 漂亮 好看 快 及时 迅速 耐心 热情 "
-    "还行 有保证 杠杠的 细致 可靠 上佳 适中 亲民 无敌 尚可 讲究 高大上 艳丽 丰富 出神入化 没的说 没话说 无话可说 佳 优势 顺畅 顺利 人性化 有保障 严实 牢固 完整 柔和 习惯 周到 专业 靠谱 放心 完好 结实 实惠 值 值得 新鲜 精致 合理 不赖 可以 还可以 挺好 很棒 超好 好用 好评 点赞 满分 牛 "
+    "还行 仔细 丰盛 优越 用心 出色 精细 实用 优良 清楚 细心 周全 强劲 耐看 舒心 省心 公道 有保证 杠杠的 细致 可靠 上佳 适中 亲民 无敌 尚可 讲究 高大上 艳丽 丰富 出神入化 没的说 没话说 无话可说 佳 优势 顺畅 顺利 人性化 有保障 严实 牢固 完整 柔和 习惯 周到 专业 靠谱 放心 完好 结实 实惠 值 值得 新鲜 精致 合理 不赖 可以 还可以 挺好 很棒 超好 好用 好评 点赞 满分 牛 "
     "大方 细腻 流畅 稳定 灵敏 强 优质 上乘 一流 合格 理想 到位 贴心 友好 亲切 nice good great excellent perfect fast "
     "love happy amazing fine sharp clear quick comfortable friendly helpful cheap"
 )

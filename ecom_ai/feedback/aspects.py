@@ -336,8 +336,8 @@ class Detector:
             i = before[-1] if before else 0
             _s, _e, slug, term = targets[i]
             sign = self._polarity(slug, term, m.group())
-            if _s < 0 and not self._local(slug, term, m.group()):
-                continue                        # a carried-over topic takes only its own words (大, 快…)
+            if _s < 0 and not (self._local(slug, term, m.group()) or _bare(clause) == _bare(m.group())):
+                continue        # a carried-over topic takes its own words (大, 快…) or a clause that is only an opinion
             if not sign:
                 continue
             if self._negated(clause, m.start()):
@@ -396,6 +396,14 @@ class Detector:
             if pos or neg:
                 out[slug] = Judgement("mixed" if pos and neg else ("pos" if pos else "neg"), list(dict.fromkeys(terms[slug])))
         return out
+
+
+_FILLER_CHARS = re.compile(r"[他她它我们也都还真很太非常特别有点比较挺不没了的啊呀吧呢哦!！~]")
+
+
+def _bare(text: str) -> str:
+    """A clause without pronouns, degree words, negations and particles (他不喜欢 -> 喜欢)."""
+    return _FILLER_CHARS.sub("", text)
 
 
 def clauses(text: str) -> list[str]:

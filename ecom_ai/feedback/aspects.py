@@ -165,7 +165,7 @@ def guess_groups(text: str) -> tuple[str, ...]:
 
 def _alternation(words: Iterable[str]) -> re.Pattern:
     ordered = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
-    parts = [rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w) for w in ordered]
+    parts = [rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" if w.isascii() else re.escape(w) for w in ordered]
     return re.compile("|".join(parts)) if parts else re.compile(r"(?!x)x")
 
 
@@ -321,6 +321,7 @@ class Detector:
                 if term in TRANSFER and before and before[-1][2]:
                     slug, term = before[-1][2], f"{before[-1][3]}{term}"
                 elif term not in lx.BY_CATEGORY and not self._allowed(slug, cats):
+                    covered.pop()                       # 太短 of a phone is no size: its 短 may judge the battery
                     continue
                 votes.setdefault(slug, []).append(sign)
                 terms.setdefault(slug, []).append(term)

@@ -165,13 +165,15 @@ LOCAL: dict[tuple[str, str], dict[str, int]] = {
 #: general opinion words (longest match first; 不错 is praise, 不 + 好 is blame through the negation rule)
 POSITIVE = _w(
     "好 很好 不错 满意 喜欢 棒 赞 给力 优秀 完美 惊喜 超值 舒服 舒适 干净 方便 清晰 漂亮 好看 快 及时 迅速 耐心 热情 "
-    "还行 仔细 丰盛 优越 用心 出色 精细 实用 优良 清楚 细心 周全 强劲 耐看 舒心 省心 公道 有保证 杠杠的 细致 可靠 上佳 适中 亲民 无敌 尚可 讲究 高大上 艳丽 丰富 出神入化 没的说 没话说 无话可说 佳 优势 顺畅 顺利 人性化 有保障 严实 牢固 完整 柔和 习惯 周到 专业 靠谱 放心 完好 结实 实惠 值 值得 新鲜 精致 合理 不赖 可以 还可以 挺好 很棒 超好 好用 好评 点赞 满分 牛 "
+    "还行 齐全 过瘾 仔细 丰盛 优越 用心 出色 精细 实用 优良 清楚 细心 周全 强劲 耐看 舒心 省心 公道 有保证 杠杠的 细致 可靠 上佳 适中 亲民 无敌 尚可 讲究 高大上 艳丽 丰富 出神入化 没的说 没话说 无话可说 佳 优势 顺畅 顺利 人性化 有保障 严实 牢固 完整 柔和 习惯 周到 专业 靠谱 放心 完好 结实 实惠 值 值得 新鲜 精致 合理 不赖 可以 还可以 挺好 很棒 超好 好用 好评 点赞 满分 牛 "
     "大方 细腻 流畅 稳定 灵敏 强 优质 上乘 一流 合格 理想 到位 贴心 友好 亲切 nice good great excellent perfect fast "
     "love happy amazing fine sharp clear quick comfortable friendly helpful cheap"
 )
 NEGATIVE = _w(
     "差 很差 太差 糟糕 失望 垃圾 烂 坏 破 慢 贵 难 不满 不满意 后悔 郁闷 生气 气人 恶心 无语 坑 坑爹 离谱 差劲 不行 "
     "粗糙 模糊 吵 脏 旧 臭 假 难用 麻烦 不爽 问题 毛病 一般 凑合 不好 不怎么样 不咋地 差评 投诉 可怜 不堪 恶劣 "
+    "不值 不过瘾 迟钝 不敢恭维 严重 有待改善 有待加强 欠佳 欠缺 不足 差强人意 马马虎虎 一般般 不咋样 难以忍受 受不了 糟 "
+    "破旧 老旧 简陋 没用 暴力 粗暴 一塌糊涂 渣渣 失灵 瞎编乱造 太次 很次 生硬 "
     "不稳定 不习惯 不人性化 不怎样 拖沓 突兀 僵硬 气愤 忽悠 缺 少 有待提高 有待改进 不如 bad poor terrible awful slow broken disappointed disappointing worst "
     "horrible dirty noisy rude expensive"
 )

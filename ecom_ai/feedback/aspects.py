@@ -76,7 +76,7 @@ ACTIONS = {
 }
 
 _CLAUSE_BREAK = re.compile(r"[。！？!?；;，,、\n\r\t~～…|/（）()\[\]【】“”\"]+|\.(?=\s|$)"
-                           r"|(?=但是|不过|可是|然而|只是|就是|可惜|唯一|美中不足|but |however )")
+                           r"|(?=但是|不过|可是|然而|只是|就是(?!快|好|给力|棒|不错|方便|便宜|实惠|好用|爽)|可惜|唯一|美中不足|but |however )")
 _DEGREE_TAIL = re.compile(r"(一个|一颗|一点|甚|太|很|那么|怎么|特别|非常|十分|太过|算|是|够|大|怎|多|蛮|挺|相当|好|真|给|really |very |too |so |that |)$")
 _NEGATION_TAIL = re.compile(r"(不|没有|没|无|未|别|毫不|并非|不是|not ?|no ?|never ?|n't ?)$")
 _CONNECTOR = re.compile(r"^(和|与|及|跟|、|也|都|还|以及|and| )+$")
@@ -85,6 +85,7 @@ _WISH = re.compile(r"^(希望|要是|如果|若是|假如|建议|期待|但愿|�
 #: exclamation ("屏幕太暗淡了", "音质超震撼！"); the review's sentiment then gives the polarity
 _FALLBACK_MARK = re.compile(r"(很|太|非常|特别|十分|有点|有些|比较|挺|超|极|真|好|蛮|相当|！|!)")
 _BELIEF = re.compile(r"(还|本来|原来|原|本)?以为")
+_DEGREE_LIKE = frozenset(("好", "真", "超"))
 _VERB_BLAME = frozenset(("不支持", "没有送", "没送"))
 _COMPARISON = re.compile(r"^(不如|比不上)|比这|比它|比这个|比那")
 
@@ -100,7 +101,7 @@ OUTSIDE = lx._w("东西 商品 宝贝 产品 货 货物 京东 平台 商城 购
                 "牛奶 酒店 宾馆 蒙牛 伊利 光明 整体 总体 整机 印象 感觉 心情 朋友 客户 选择 网站 企业 广告 本本")
 #: things customers judge that none of the canonical aspects covers (camera, keyboard, signal, weight, gifts…):
 #: they take the opinions next to them too ("赠品质量很差" blames no quality) and may be discovered themes
-UNCOVERED = lx._w("sd卡 sim卡 存储卡 内存卡 卡槽 流量卡 上网卡 电话卡 赠品质量 赠品 赠送 礼品 键盘 按键 触摸板 拍照 照相 摄像头 像素 信号 重量 体积 手感 环境 接口 鼠标 光驱 指纹 蓝牙")
+UNCOVERED = lx._w("号码卡 手机卡 sd卡 sim卡 存储卡 内存卡 卡槽 流量卡 上网卡 电话卡 赠品质量 赠品 赠送 礼品 键盘 按键 触摸板 拍照 照相 摄像头 像素 信号 重量 体积 手感 环境 接口 鼠标 光驱 指纹 蓝牙")
 
 _OUTSIDE = frozenset(OUTSIDE) | frozenset(UNCOVERED)
 _UNCOVERED = frozenset(UNCOVERED)
@@ -333,6 +334,8 @@ class Detector:
         for m in self._opinion_re.finditer(clause):
             if any(s < m.end() and m.start() < e for s, e in covered):
                 continue
+            if m.group() in _DEGREE_LIKE and self._opinion_re.match(clause, m.end()):
+                continue                        # 好小, 真好: 好 and 真 say how much, the next word says what
             before = [i for i, t in enumerate(targets) if t[1] <= m.start()]
             i = before[-1] if before else 0
             _s, _e, slug, term = targets[i]

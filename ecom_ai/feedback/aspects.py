@@ -93,7 +93,7 @@ _COMPARISON = re.compile(r"^(不如|比不上)|比这|比它|比这个|比那")
 NEUTRAL = lx._w("好像 好几 好多 只好 好久 好歹 好友 好处 快乐 小时 小心 小孩 小朋友 高兴 差不多 差点 大家 大概 好不容易 "
                 "问题是 一般来说 有问题吗 没想到 不知道 不用 不过 不到 好在 最好 还好吧 高中 大学 不得不 酸奶 酸牛奶 酸菜 "
                 "百香果 香港 香蕉 酸酸乳 苦苦 辛苦 痛苦 刻苦 吃苦 苦恼 甜品 甜点 甜蜜 甜食 甜言蜜语 回答问题 解决问题 解答问题 一般是 一般都 一般情况 一般人 一般的人 好奇 大家好 "
-                "还没用 没用过 没用完 没用几天 没用多久 没用上 贵宾 贵州 贵阳 宝贵 珍贵 高贵 富贵 贵姓 不错过 名字 签字 数字 打字 大小 高手 不少 不多 快点")
+                "强迫 勉强 强制 坚强 强调 倔强 还没用 没用过 没用完 没用几天 没用多久 没用上 贵宾 贵州 贵阳 宝贵 珍贵 高贵 富贵 贵姓 不错过 名字 签字 数字 打字 大小 高手 不少 不多 快点")
 
 #: words that name the product itself, the shop or the platform: they take the opinions next to them, so
 #: "东西很好，物流也快" praises delivery once; they are never a theme
@@ -257,8 +257,11 @@ class Detector:
         return [("", "target")] if term in _OUTSIDE else []
 
     def _kind_of(self, slug: str, word: str) -> str:
-        """A by-category word that is in no list of its aspect: an opinion when it has a polarity there."""
-        sign = lx.LOCAL.get((slug, "*"), {}).get(word) or self.opinions.get(word, 0)
+        """A by-category word that is in no list of its aspect: an opinion when it has a polarity there
+        (太小 of a hotel room: 小 is the room's blame)."""
+        local = lx.LOCAL.get((slug, "*"), {})
+        bare = re.sub(r"^(太|很|有点|有些|特别|非常|偏|比较|挺)", "", word)
+        sign = local.get(word) or local.get(bare) or self.opinions.get(word, 0)
         return "praise" if sign > 0 else ("blame" if sign < 0 else "target")
 
     def _negated(self, clause: str, start: int) -> bool:

@@ -85,7 +85,7 @@ _WISH = re.compile(r"^(希望|要是|如果|若是|假如|建议|期待|但愿|�
 #: exclamation ("屏幕太暗淡了", "音质超震撼！"); the review's sentiment then gives the polarity
 _FALLBACK_MARK = re.compile(r"(很|太|非常|特别|十分|有点|有些|比较|挺|超|极|真|好|蛮|相当|！|!)")
 _BELIEF = re.compile(r"(还|本来|原来|原|本)?以为")
-_DOUBT = re.compile(r"(吗|么)$")
+_DOUBT = re.compile(r"吗$")
 _DEGREE_LIKE = frozenset(("好", "真", "超"))
 _VERB_BLAME = frozenset(("不支持", "没有送", "没送"))
 _COMPARISON = re.compile(r"^(不如|比不上)|比这|比它|比这个|比那")

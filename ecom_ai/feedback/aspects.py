@@ -99,7 +99,7 @@ NEUTRAL = lx._w("好像 好几 好多 只好 好久 好歹 好友 好处 快乐 
 #: words that name the product itself, the shop or the platform: they take the opinions next to them, so
 #: "东西很好，物流也快" praises delivery once; they are never a theme
 OUTSIDE = lx._w("东西 商品 宝贝 产品 货 货物 京东 平台 商城 购物 机子 机器 手机 电脑 笔记本 平板 热水器 衣服 裤子 水果 苹果 "
-                "牛奶 酒店 宾馆 蒙牛 伊利 光明 整体 总体 整机 印象 感觉 心情 朋友 客户 选择 网站 企业 广告 本本")
+                "牛奶 酒店 宾馆 蒙牛 伊利 光明 微客服 整体 总体 整机 印象 感觉 心情 朋友 客户 选择 网站 企业 广告 本本")
 #: things customers judge that none of the canonical aspects covers (camera, keyboard, signal, weight, gifts…):
 #: they take the opinions next to them too ("赠品质量很差" blames no quality) and may be discovered themes
 UNCOVERED = lx._w("号码卡 手机卡 sd卡 sim卡 存储卡 内存卡 卡槽 流量卡 上网卡 电话卡 赠品质量 赠品 赠送 礼品 键盘 按键 触摸板 拍照 照相 摄像头 像素 信号 重量 体积 手感 环境 接口 鼠标 光驱 指纹 蓝牙")

@@ -330,7 +330,7 @@ class Detector:
                     continue
                 votes.setdefault(slug, []).append(sign)
                 terms.setdefault(slug, []).append(term)
-        if not targets and not votes and carry is not None and len(clause) <= 6:
+        if not targets and not votes and carry is not None and len(clause) <= 10:
             targets = [(-1, 0, carry[2], carry[3])]    # "房间很干净，很大": the short clause goes on about the room
         if not targets:
             return votes, terms, None

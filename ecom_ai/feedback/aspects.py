@@ -358,7 +358,7 @@ class Detector:
         if fallback:
             for i, (_s, end, slug, _term) in enumerate(targets):
                 nxt = targets[i + 1][0] if i + 1 < len(targets) else len(clause)
-                if i not in found and slug and end >= 0 and _FALLBACK_MARK.search(clause[end:nxt]):
+                if i not in found and slug and _FALLBACK_MARK.search(clause[end:nxt]):
                     found[i] = [fallback]
         for i, signs in found.items():
             slug = targets[i][2]

@@ -77,8 +77,8 @@ ACTIONS = {
 
 _CLAUSE_BREAK = re.compile(r"[。！？!?；;，,、\n\r\t~～…|/（）()\[\]【】“”\"]+|\.(?=\s|$)"
                            r"|(?=但是|不过|可是|然而|只是|就是(?!快|好|给力|棒|不错|方便|便宜|实惠|好用|爽)|可惜|唯一|美中不足|but |however )")
-_DEGREE_TAIL = re.compile(r"(一个|一颗|一点|甚|太|很|那么|怎么|特别|非常|十分|太过|算|是|够|大|怎|多|蛮|挺|相当|好|真|给|really |very |too |so |that |)$")
-_NEGATION_TAIL = re.compile(r"(不|没有|没|无|未|别|毫不|并非|不是|not ?|no ?|never ?|n't ?)$")
+_DEGREE_TAIL = re.compile(r"(让我|让人|令人|令我|一个|一颗|一点|甚|最|太|很|那么|怎么|特别|非常|十分|太过|算|是|够|大|怎|多|蛮|挺|相当|好|真|给|really |very |too |so |that |)$")
+_NEGATION_TAIL = re.compile(r"(不|没有|没|无|未|别|毫不|并非|不是|不像|not ?|no ?|never ?|n't ?)$")
 _CONNECTOR = re.compile(r"^(和|与|及|跟|、|也|都|还|以及|and| )+$")
 _WISH = re.compile(r"^(希望|要是|如果|若是|假如|建议|期待|但愿|请|if |hope )")
 #: after an aspect word, what says it is being judged although no opinion word is known: a degree word or an
@@ -94,7 +94,7 @@ _COMPARISON = re.compile(r"^(不如|比不上)|比这|比它|比这个|比那")
 NEUTRAL = lx._w("好像 好几 好多 只好 好久 好歹 好友 好处 快乐 小时 小心 小孩 小朋友 高兴 差不多 差点 大家 大概 好不容易 "
                 "问题是 一般来说 有问题吗 没想到 不知道 不用 不过 不到 好在 最好 还好吧 高中 大学 不得不 酸奶 酸牛奶 酸菜 "
                 "百香果 香港 香蕉 酸酸乳 苦苦 辛苦 痛苦 刻苦 吃苦 苦恼 甜品 甜点 甜蜜 甜食 甜言蜜语 回答问题 解决问题 解答问题 一般是 一般都 一般情况 一般人 一般的人 好奇 大家好 "
-                "强迫 勉强 强制 坚强 强调 倔强 还没用 没用过 没用完 没用几天 没用多久 没用上 贵宾 贵州 贵阳 宝贵 珍贵 高贵 富贵 贵姓 不错过 名字 签字 数字 打字 大小 高手 不少 不多 快点")
+                "便宜没好货 强迫 勉强 强制 坚强 强调 倔强 还没用 没用过 没用完 没用几天 没用多久 没用上 贵宾 贵州 贵阳 宝贵 珍贵 高贵 富贵 贵姓 不错过 名字 签字 数字 打字 大小 高手 不少 不多 快点")
 
 #: words that name the product itself, the shop or the platform: they take the opinions next to them, so
 #: "东西很好，物流也快" praises delivery once; they are never a theme
@@ -320,11 +320,11 @@ class Detector:
                 sign = 1 if kind == "praise" else -1
                 if self._negated(clause, m.start()):
                     sign = -sign
-                before = [t for t in targets if t[1] <= m.start() and t[2] != slug]
+                before = [t for t in targets if t[1] <= m.start()]
                 if term in TRANSFER and before and before[-1][3] in _UNCOVERED:
                     continue                            # "拍照清晰" judges the camera, not the screen
-                if term in TRANSFER and before and before[-1][2]:
-                    slug, term = before[-1][2], f"{before[-1][3]}{term}"
+                if term in TRANSFER and before and before[-1][2] and before[-1][2] != slug:
+                    slug, term = before[-1][2], f"{before[-1][3]}{term}"    # "包装很漂亮" judges the packaging
                 elif term not in lx.BY_CATEGORY and not self._allowed(slug, cats):
                     covered.pop()                       # 太短 of a phone is no size: its 短 may judge the battery
                     continue

@@ -89,12 +89,13 @@ _DOUBT = re.compile(r"吗$")
 _DEGREE_LIKE = frozenset(("好", "真", "超"))
 _VERB_BLAME = frozenset(("不支持", "没有送", "没送"))
 _COMPARISON = re.compile(r"^(不如|比不上)|比这|比它|比这个|比那")
+_UNSURE = re.compile(r"不知道?是不是|不知道?是否|不知道?真假")
 
 #: words that contain an opinion word but are not one (好像, 好多, 快乐 …): matched first, worth nothing
 NEUTRAL = lx._w("好像 好几 好多 只好 好久 好歹 好友 好处 快乐 小时 小心 小孩 小朋友 高兴 差不多 差点 大家 大概 好不容易 "
                 "问题是 一般来说 有问题吗 没想到 不知道 不用 不过 不到 好在 最好 还好吧 高中 大学 不得不 酸奶 酸牛奶 酸菜 "
                 "百香果 香港 香蕉 酸酸乳 苦苦 辛苦 痛苦 刻苦 吃苦 苦恼 甜品 甜点 甜蜜 甜食 甜言蜜语 回答问题 解决问题 解答问题 一般是 一般都 一般情况 一般人 一般的人 好奇 大家好 "
-                "便宜没好货 强迫 勉强 强制 坚强 强调 倔强 还没用 没用过 没用完 没用几天 没用多久 没用上 贵宾 贵州 贵阳 宝贵 珍贵 高贵 富贵 贵姓 不错过 名字 签字 数字 打字 大小 高手 不少 不多 快点")
+                "小游戏 值得推荐 值得购买 值得拥有 值得一买 值得入手 便宜没好货 强迫 勉强 强制 坚强 强调 倔强 还没用 没用过 没用完 没用几天 没用多久 没用上 贵宾 贵州 贵阳 宝贵 珍贵 高贵 富贵 贵姓 不错过 名字 签字 数字 打字 大小 高手 不少 不多 快点")
 
 #: words that name the product itself, the shop or the platform: they take the opinions next to them, so
 #: "东西很好，物流也快" praises delivery once; they are never a theme
@@ -383,7 +384,7 @@ class Detector:
         terms: dict[str, list[str]] = {}
         carry = None
         for clause in clauses(body):
-            if _COMPARISON.search(clause):      # about another product
+            if _COMPARISON.search(clause) or _UNSURE.search(clause):   # about another product; not known yet
                 carry = None
                 continue
             v, t, carry = self._clause(clause, groups, cats, carry, {1: 1, 0: -1}.get(sentiment, 0))

@@ -77,7 +77,7 @@ ACTIONS = {
 
 _CLAUSE_BREAK = re.compile(r"[。！？!?；;，,、\n\r\t~～…|/（）()\[\]【】“”\"]+|\.(?=\s|$)"
                            r"|(?=但是|不过|可是|然而|只是|就是(?!快|好|给力|棒|不错|方便|便宜|实惠|好用|爽)|可惜|唯一|美中不足|but |however )")
-_DEGREE_TAIL = re.compile(r"(让我|让人|令人|令我|一个|一颗|一点|甚|最|太|很|那么|怎么|特别|非常|十分|太过|算|是|够|大|怎|多|蛮|挺|相当|好|真|给|really |very |too |so |that |)$")
+_DEGREE_TAIL = re.compile(r"(任何|让我|让人|令人|令我|一个|一颗|一点|甚|最|太|很|那么|怎么|特别|非常|十分|太过|算|是|够|大|怎|多|蛮|挺|相当|好|真|给|really |very |too |so |that |)$")
 _NEGATION_TAIL = re.compile(r"(不|没有|没|无|未|别|毫不|并非|不是|不像|not ?|no ?|never ?|n't ?)$")
 _CONNECTOR = re.compile(r"^(和|与|及|跟|、|也|都|还|以及|and| )+$")
 _WISH = re.compile(r"^(希望|要是|如果|若是|假如|建议|期待|但愿|请|if |hope )")
@@ -85,7 +85,7 @@ _WISH = re.compile(r"^(希望|要是|如果|若是|假如|建议|期待|但愿|�
 #: exclamation ("屏幕太暗淡了", "音质超震撼！"); the review's sentiment then gives the polarity
 _FALLBACK_MARK = re.compile(r"(很|太|非常|特别|十分|有点|有些|比较|挺|超|极|真|好|蛮|相当|！|!)")
 _BELIEF = re.compile(r"(还|本来|原来|原|本)?以为")
-_DOUBT = re.compile(r"吗$")
+_DOUBT = re.compile(r"吗$|是不是")
 _DEGREE_LIKE = frozenset(("好", "真", "超"))
 _VERB_BLAME = frozenset(("不支持", "没有送", "没送"))
 _COMPARISON = re.compile(r"^(不如|比不上)|比这|比它|比这个|比那")
@@ -95,7 +95,7 @@ _UNSURE = re.compile(r"不知道?是不是|不知道?是否|不知道?真假")
 NEUTRAL = lx._w("好像 好几 好多 只好 好久 好歹 好友 好处 快乐 小时 小心 小孩 小朋友 高兴 差不多 差点 大家 大概 好不容易 "
                 "问题是 一般来说 有问题吗 没想到 不知道 不用 不过 不到 好在 最好 还好吧 高中 大学 不得不 酸奶 酸牛奶 酸菜 "
                 "百香果 香港 香蕉 酸酸乳 苦苦 辛苦 痛苦 刻苦 吃苦 苦恼 甜品 甜点 甜蜜 甜食 甜言蜜语 回答问题 解决问题 解答问题 一般是 一般都 一般情况 一般人 一般的人 好奇 大家好 "
-                "小游戏 值得推荐 值得购买 值得拥有 值得一买 值得入手 便宜没好货 强迫 勉强 强制 坚强 强调 倔强 还没用 没用过 没用完 没用几天 没用多久 没用上 贵宾 贵州 贵阳 宝贵 珍贵 高贵 富贵 贵姓 不错过 名字 签字 数字 打字 大小 高手 不少 不多 快点")
+                "飞一般 小游戏 值得推荐 值得购买 值得拥有 值得一买 值得入手 便宜没好货 强迫 勉强 强制 坚强 强调 倔强 还没用 没用过 没用完 没用几天 没用多久 没用上 贵宾 贵州 贵阳 宝贵 珍贵 高贵 富贵 贵姓 不错过 名字 签字 数字 打字 大小 高手 不少 不多 快点")
 
 #: words that name the product itself, the shop or the platform: they take the opinions next to them, so
 #: "东西很好，物流也快" praises delivery once; they are never a theme

@@ -342,6 +342,8 @@ class Detector:
             if m.group() in _DEGREE_LIKE and self._opinion_re.match(clause, m.end()):
                 continue                        # 好小, 真好: 好 and 真 say how much, the next word says what
             before = [i for i, t in enumerate(targets) if t[1] <= m.start()]
+            if not before and targets[0][0] - m.end() > 2:
+                continue                        # only right before its word ("很好的服务"), an opinion reaches forward
             i = before[-1] if before else 0
             _s, _e, slug, term = targets[i]
             sign = self._polarity(slug, term, m.group())

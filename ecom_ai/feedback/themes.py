@@ -23,12 +23,14 @@ from ecom_ai.feedback.aspects import Detector
 from ecom_ai.nlp.sentiment import preprocess
 from ecom_ai.nlp.text import normalize, tokenize
 
-# Words that say how, not what, or name the shopping itself: they never make a theme of their own.
+# Words that say how, not what, name the shopping itself or a kind of product: they never make a theme of their own.
 FILLER = frozenset(
     "不错 很好 好 满意 喜欢 差 一般 东西 感觉 觉得 真的 有点 京东 商品 产品 宝贝 购买 买 卖家 收到 一次 已经 使用 用 知道 "
     "时候 问题 评价 五星 好评 差评 推荐 值得 失望 垃圾 还是 不过 以后 之前 一下 下次 其他 现在 比较 挺 太 特别 不好 非常 "
     "希望 而且 然后 就是 不是 没有 可以 这个 那个 一个 什么 我们 他们 还有 朋友 第一次 一直 应该 直接 只是 结果 大家 "
     "时间 小时 地方 方面 情况 影响 建议 理由 原因 事情 东东 本人 个人 老婆 老公 孩子 家人 妈妈 爸爸 老妈 老爸 同事 "
+    "国产 活动 经济 方法 牛仔裤 裤子 外套 衬衫 t恤 羽绒服 裙子 火龙果 奇异果 猕猴桃 橙子 苹果 橘子 芒果 香蕉 酸奶 纯牛奶 "
+    "洗发露 护发素 洗头膏 电脑 笔记本 平板 手机 热水器 酒店 宾馆 书 小说 "
     "good great bad nice ok okay very really product item bought buy".split()
 )
 

@@ -1,9 +1,10 @@
-"""Admin of the feedback feature: summaries with their themes, cited reviews, actions and weekly trend chart;
-the "Summarise feedback" action for the shop's product admin."""
+"""Admin of the feedback feature: summaries with their aspects, cited reviews, actions (with teams) and weekly
+trends; the shop's aspects (synonyms, team, action); the "Summarise feedback" action for the shop's product admin."""
 from __future__ import annotations
 
 from collections import defaultdict
 
+from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.urls import NoReverseMatch, reverse
@@ -13,7 +14,7 @@ from django.utils.translation import ngettext
 
 from ecom_ai.jobs.actions import JobActionsMixin
 from ecom_ai.adapters import get_adapter
-from ecom_ai.feedback.models import FeedbackSummary
+from ecom_ai.feedback.models import FeedbackAspect, FeedbackSummary
 from ecom_ai.feedback import services as service
 from ecom_ai.jobs.engine import JobError, start_job
 from ecom_ai.kinds import JobKind
@@ -48,14 +49,14 @@ class FeedbackSummaryAdmin(JobActionsMixin, admin.ModelAdmin):
     actions = ["summarise_again"]
     readonly_fields = (
         "scope", "product_id", "product_name", "category", "language", "status", "summary_paragraph", "counts",
-        "themes_table", "actions_list", "cited_reviews", "trend_chart", "flagged_reviews", "check_reasons_list",
+        "themes_table", "actions_list", "cited_reviews", "trend_chart", "aspect_trend", "flagged_reviews", "check_reasons_list",
         "sentiment_source", "backend", "model_id", "tokens_in", "tokens_out", "job", "created_at",
     )
     fieldsets = (
         (None, {"fields": (("scope", "product_id", "product_name", "category"), ("language", "status"), "summary_paragraph", "counts")}),
-        (_("Themes"), {"fields": ("themes_table",)}),
+        (_("Aspects"), {"fields": ("themes_table",)}),
         (_("Improvement actions"), {"fields": ("actions_list",)}),
-        (_("Weekly trend"), {"fields": ("trend_chart",)}),
+        (_("Weekly trend"), {"fields": ("trend_chart", "aspect_trend")}),
         (_("Cited reviews"), {"fields": ("cited_reviews", "flagged_reviews")}),
         (_("Check"), {"fields": ("check_reasons_list",)}),
         (_("Provenance"), {"fields": (("sentiment_source", "backend", "model_id"), ("tokens_in", "tokens_out"), ("job", "created_at"))}),
@@ -71,7 +72,7 @@ class FeedbackSummaryAdmin(JobActionsMixin, admin.ModelAdmin):
     def target(self, obj):
         return obj.product_name or obj.category or obj.product_id
 
-    @admin.display(description=_("top themes"))
+    @admin.display(description=_("top aspects"))
     def top_themes(self, obj):
         return ", ".join(f"{t['label']} {t['count']}" for t in (obj.themes or [])[:3])
 
@@ -87,24 +88,47 @@ class FeedbackSummaryAdmin(JobActionsMixin, admin.ModelAdmin):
             _("negative"), obj.negative_count, _("duplicates"), obj.duplicate_count, _("flagged"), obj.flagged_count,
         )
 
-    @admin.display(description=_("themes"))
+    @admin.display(description=_("aspects and themes"))
     def themes_table(self, obj):
         if not obj.themes:
             return "-"
-        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
-            (t["label"] if obj.language == "zh" else t.get("label_en", t["label"]), t["count"], t["share"], t["negative"],
-             _MOOD.get(t["sentiment"], t["sentiment"]), ", ".join(t["terms"][:8]), _cite_links(t.get("cited_ids", [])))
+        teams = dict(FeedbackAspect.Team.choices)
+        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}%</td><td>{}% / {}%</td><td>{}</td><td>{}</td>"
+                                    "<td>{}</td><td>{}</td></tr>", (
+            (t["label"] if obj.language == "zh" else t.get("label_en", t["label"]),
+             teams.get(t.get("team"), t.get("team") or "-") if t.get("source") == "aspect" else _("discovered"),
+             t["count"], t["share"], t.get("positive_share", 0), t.get("negative_share", 0), t.get("mixed", 0),
+             _MOOD.get(t["sentiment"], t["sentiment"]), ", ".join(t["terms"][:6]), _cite_links(t.get("cited_ids", [])))
             for t in obj.themes))
         return format_html(
-            '<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
-            "<tbody>{}</tbody></table>",
-            _("theme"), _("reviews"), _("share"), _("negative"), _("mood"), _("terms"), _("cited"), rows)
+            '<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>'
+            "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("aspect"), _("team"), _("reviews judging it"), _("share of reviews"), _("positive / negative"), _("mixed"),
+            _("mood"), _("words"), _("cited"), rows)
 
     @admin.display(description=_("improvement actions"))
     def actions_list(self, obj):
         if not obj.actions:
             return "-"
-        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((a["text"],) for a in obj.actions)))
+        teams = dict(FeedbackAspect.Team.choices)
+        return format_html("<ul>{}</ul>", format_html_join("", "<li><strong>{}</strong> · {}</li>", (
+            (teams.get(a.get("team"), a.get("team") or "-"), a["text"]) for a in obj.actions)))
+
+    @admin.display(description=_("weekly trend per aspect"))
+    def aspect_trend(self, obj):
+        """Per week, the reviews judging each aspect and (after the slash) those blaming it."""
+        weeks = [w for w in obj.trend or [] if w.get("aspects")]
+        if not weeks:
+            return "-"
+        slugs = [t["slug"] for t in obj.themes or []]
+        labels = {t["slug"]: t["label"] if obj.language == "zh" else t.get("label_en", t["label"]) for t in obj.themes or []}
+        head = format_html_join("", "<th>{}</th>", ((labels.get(s, s),) for s in slugs))
+        body = format_html_join("", "<tr><td>{}</td>{}</tr>", (
+            (w["week"], format_html_join("", "<td>{} / {}</td>", (tuple(w["aspects"].get(s, [0, 0])) for s in slugs)))
+            for w in weeks))
+        return format_html("<table><thead><tr><th>{}</th>{}</tr></thead><tbody>{}</tbody></table>"
+                           '<p class="help">{}</p>', _("week"), head, body,
+                           _("Reviews judging the aspect that week / of them, those that blame it."))
 
     @admin.display(description=_("weekly trend"))
     def trend_chart(self, obj):
@@ -176,3 +200,38 @@ class FeedbackSummaryAdmin(JobActionsMixin, admin.ModelAdmin):
                               messages.SUCCESS)
         elif not groups:
             self.message_user(request, _("Select product summaries to summarise again."), messages.WARNING)
+
+
+class FeedbackAspectForm(forms.ModelForm):
+    class Meta:
+        model = FeedbackAspect
+        fields = ["slug", "name", "name_en", "team", "synonyms", "action", "enabled"]
+
+    def clean(self):
+        data = super().clean()
+        problems = service.aspect_problems(data.get("slug") or "", data.get("synonyms") or "")
+        if problems:
+            raise forms.ValidationError(problems)
+        return data
+
+
+@admin.register(FeedbackAspect)
+class FeedbackAspectAdmin(admin.ModelAdmin):
+    """The shop's aspects: the canonical ones (edit their team, words and action) and its own."""
+
+    form = FeedbackAspectForm
+    list_display = ("slug", "name", "name_en", "team", "enabled", "synonym_preview", "builtin_words", "updated_at")
+    list_editable = ("team", "enabled")
+    list_filter = ("team", "enabled")
+    search_fields = ("slug", "name", "name_en", "synonyms")
+    fields = ("slug", "name", "name_en", "team", "synonyms", "action", "enabled", "builtin_words")
+    readonly_fields = ("builtin_words",)
+
+    @admin.display(description=_("synonyms"))
+    def synonym_preview(self, obj):
+        return ", ".join(obj.synonym_list()[:8]) or "-"
+
+    @admin.display(description=_("built-in words"))
+    def builtin_words(self, obj):
+        words = service.builtin_aspect_words(obj.slug)
+        return ", ".join(words[:12]) + (" …" if len(words) > 12 else "") if words else "-"

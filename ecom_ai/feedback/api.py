@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from ecom_ai.feedback.models import FeedbackSummary
+from ecom_ai.feedback.models import FeedbackAspect, FeedbackSummary
 from ecom_ai.feedback import services as service
 
 
@@ -21,6 +21,27 @@ class FeedbackSummarySerializer(serializers.ModelSerializer):
                   "review_count", "distinct_count", "duplicate_count", "flagged_count", "positive_count",
                   "negative_count", "neutral_count", "themes", "actions", "trend", "created_at"]
         read_only_fields = fields
+
+
+class FeedbackAspectSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FeedbackAspect
+        fields = ["slug", "name", "name_en", "team", "synonyms", "action", "enabled", "updated_at"]
+        read_only_fields = fields
+
+
+class _CanViewAspects(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user.is_staff and request.user.has_perm("ecom_ai.view_feedbackaspect"))
+
+
+class FeedbackAspectViewSet(viewsets.ReadOnlyModelViewSet):
+    """The shop's aspects and the team each one's improvement actions go to (staff with the view permission)."""
+
+    serializer_class = FeedbackAspectSerializer
+    permission_classes = [permissions.IsAuthenticated, _CanViewAspects]
+    queryset = FeedbackAspect.objects.order_by("slug")
+    lookup_field = "slug"
 
 
 def _is_staff(user) -> bool:
@@ -79,6 +100,7 @@ class ProductFeedbackView(APIView):
 
 router = SimpleRouter()
 router.register("feedback-summaries", FeedbackSummaryViewSet, basename="feedback-summary")
+router.register("feedback-aspects", FeedbackAspectViewSet, basename="feedback-aspect")
 urlpatterns: list = [
     path("products/<int:product_id>/feedback/", ProductFeedbackView.as_view(), name="product-feedback"),
 ]

@@ -1,4 +1,4 @@
-"""Models of the feedback feature: one FeedbackSummary per product or category and run."""
+"""Models of the feedback feature: one FeedbackSummary per product or category and run; the shop's FeedbackAspects."""
 from __future__ import annotations
 
 from django.db import models
@@ -67,4 +67,46 @@ class FeedbackSummary(models.Model):
         return self.status == self.Status.NEEDS_REVIEW
 
 
-__all__ = ["FeedbackSummary"]
+class FeedbackAspect(models.Model):
+    """A shop's own review aspect, or its edits of a canonical one (same slug as in ``data/aspects.json``):
+    display names, extra words that name it (synonyms), the team its improvement actions go to, and the
+    action itself. Canonical aspects without a row keep their built-in words, team and action."""
+
+    class Team(models.TextChoices):
+        LOGISTICS = "logistics", _("Logistics")
+        WAREHOUSE = "warehouse", _("Warehouse")
+        SERVICE = "service", _("Customer service")
+        QUALITY = "quality", _("Quality control")
+        PRODUCT = "product", _("Product")
+        PRICING = "pricing", _("Pricing")
+        MARKETING = "marketing", _("Marketing")
+        INSTALLATION = "installation", _("Installation")
+        HOUSEKEEPING = "housekeeping", _("Housekeeping")
+        CATERING = "catering", _("Catering")
+        MAINTENANCE = "maintenance", _("Maintenance")
+
+    slug = models.SlugField(_("slug"), max_length=40, unique=True,
+                            help_text=_("A canonical slug (logistics, packaging, service…) edits that aspect; a new one adds an aspect."))
+    name = models.CharField(_("name"), max_length=40, blank=True, help_text=_("Shown in summaries (Chinese)."))
+    name_en = models.CharField(_("English name"), max_length=60, blank=True)
+    synonyms = models.TextField(_("synonyms"), blank=True,
+                                help_text=_("Words that name this aspect in reviews, separated by commas or new lines."))
+    team = models.CharField(_("team"), max_length=20, choices=Team.choices, default=Team.PRODUCT)
+    action = models.CharField(_("improvement action"), max_length=200, blank=True,
+                              help_text=_("What the team should do when customers complain about it (empty: the built-in one)."))
+    enabled = models.BooleanField(_("enabled"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("feedback aspect")
+        verbose_name_plural = _("feedback aspects")
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.name or self.slug
+
+    def synonym_list(self) -> list[str]:
+        return [w.strip() for w in self.synonyms.replace("，", ",").replace("\n", ",").split(",") if w.strip()]
+
+
+__all__ = ["FeedbackSummary", "FeedbackAspect"]

@@ -1,76 +1,53 @@
-"""Review themes: what customers talk about, found from the reviews, with counts that can be recounted.
+"""Themes of a set of reviews, with counts anyone can recount.
 
-A theme is a set of terms. A review *mentions* a theme when its normalised, lower-cased text
-contains one of the theme's terms (:func:`mentions`); every count this module reports is that
-rule applied to the review texts, so anyone can recount it from the texts and the stored terms.
+A theme is either
 
-Themes come from two places:
-
-* a small seed lexicon (物流, 电池, 屏幕, 尺码, 味道, 客服, 包装, 价格, 质量, 外观, 速度, 服务, 卫生…)
-  giving readable labels and improvement actions when the reviews use its terms;
-* key terms found in the reviews themselves: jieba words scored by TF-IDF (document frequency in
-  the group times a background IDF, from the sentiment model's vocabulary when one is trained),
-  then clustered by the overlap of the reviews that use them (Jaccard), so 续航 and 充电 that
-  always come together make one theme.
+* an **aspect** (物流, 包装, 口感…; ``ecom_ai.feedback.aspects``): the reviews that *judge* it, each one
+  positive, negative or mixed about it, as :meth:`Detector.detect` reads the review; or
+* a **discovered** opinion target: a noun that customers judge ("夜景拍照很清晰", "赠品太差") and that no
+  aspect covers. Only a word that an opinion word judges in the same clause counts, so what a review merely
+  names (牛奶, 喝完, 一瓶) never becomes a theme; nor do the product's own name, brand and category words,
+  brand names (光明 for a 蒙牛 milk), function words or measure words.
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from functools import lru_cache
+from typing import Iterable, Sequence
 
+from ecom_ai.feedback import aspects as aspects_mod
+from ecom_ai.feedback.aspects import Detector
 from ecom_ai.nlp.sentiment import preprocess
 from ecom_ai.nlp.text import normalize, tokenize
 
-
-@dataclass(frozen=True)
-class SeedTheme:
-    slug: str
-    label: str            # zh
-    label_en: str
-    terms: tuple[str, ...]
-    action: str           # zh improvement action, for complaints
-    action_en: str
-
-
-SEED_THEMES: tuple[SeedTheme, ...] = (
-    SeedTheme("logistics", "物流", "delivery", ("物流", "快递", "发货", "送货", "配送", "到货", "送达", "邮寄", "运输", "delivery", "shipping"),
-              "核查承运商的配送时效并跟进延误订单", "review the carrier's delivery times and follow up late orders"),
-    SeedTheme("battery", "电池", "battery", ("电池", "续航", "充电", "待机", "电量", "battery", "charging"),
-              "检测电池与充电问题，必要时联系供应商", "test battery life and charging, and raise it with the supplier"),
-    SeedTheme("screen", "屏幕", "screen", ("屏幕", "显示屏", "屏", "分辨率", "screen", "display"),
-              "抽检屏幕质量并完善商品页的屏幕参数说明", "spot-check screens and make the screen specs on the page clearer"),
-    SeedTheme("size", "尺码", "sizing", ("尺码", "尺寸", "码数", "偏大", "偏小", "大小", "size", "fit"),
-              "更新尺码表并在商品页标注偏大偏小", "update the size chart and say on the page whether it runs large or small"),
-    SeedTheme("taste", "味道", "taste", ("味道", "口感", "口味", "好吃", "难吃", "香味", "气味", "味儿", "taste", "flavour", "flavor", "smell"),
-              "复核批次口味与储存条件", "check the batch's taste and storage conditions"),
-    SeedTheme("support", "客服", "customer service", ("客服", "售后", "态度", "回复", "support", "customer service"),
-              "复盘客服对话并加快售后响应", "review support conversations and answer after-sales requests faster"),
-    SeedTheme("packaging", "包装", "packaging", ("包装", "破损", "盒子", "外包装", "packaging", "package", "box"),
-              "加固包装并检查仓库打包流程", "strengthen the packaging and check how the warehouse packs orders"),
-    SeedTheme("price", "价格", "price", ("价格", "价钱", "性价比", "便宜", "划算", "实惠", "贵", "price", "cheap", "expensive", "value"),
-              "对比同类价格并考虑调整定价或促销", "compare prices with similar products and consider the price or a promotion"),
-    SeedTheme("quality", "质量", "quality", ("质量", "品质", "做工", "正品", "假货", "质感", "quality", "fake", "build"),
-              "抽检批次质量并与供应商复核", "spot-check the batch's quality and review it with the supplier"),
-    SeedTheme("appearance", "外观", "look", ("外观", "颜色", "样子", "好看", "漂亮", "款式", "颜值", "look", "colour", "color", "design"),
-              "核对商品图片与实物颜色款式是否一致", "make sure the photos match the real colour and style"),
-    SeedTheme("speed", "速度", "speed", ("速度", "运行", "卡顿", "反应", "流畅", "开机", "speed", "slow", "lag"),
-              "测试运行性能并在商品页说明配置", "test performance and state the configuration on the page"),
-    SeedTheme("service", "服务", "service", ("服务", "前台", "服务员", "service", "staff"),
-              "培训一线服务人员并跟进投诉", "train front-line staff and follow up the complaints"),
-    SeedTheme("hygiene", "卫生", "cleanliness", ("卫生", "干净", "脏", "异味", "clean", "dirty"),
-              "加强清洁检查", "tighten cleaning checks"),
-)
-SEEDS_BY_SLUG = {s.slug: s for s in SEED_THEMES}
-
-# Words that say how, not what: they never make a theme of their own.
+# Words that say how, not what, name the shopping itself or a kind of product: they never make a theme of their own.
 FILLER = frozenset(
     "不错 很好 好 满意 喜欢 差 一般 东西 感觉 觉得 真的 有点 京东 商品 产品 宝贝 购买 买 卖家 收到 一次 已经 使用 用 知道 "
     "时候 问题 评价 五星 好评 差评 推荐 值得 失望 垃圾 还是 不过 以后 之前 一下 下次 其他 现在 比较 挺 太 特别 不好 非常 "
-    "希望 而且 然后 就是 不是 没有 可以 这个 那个 一个 什么 我们 他们 还有 朋友 第一次 一直 应该 直接 只是 知道 结果 "
+    "希望 而且 然后 就是 不是 没有 可以 这个 那个 一个 什么 我们 他们 还有 朋友 第一次 一直 应该 直接 只是 结果 大家 "
+    "时间 小时 地方 方面 情况 影响 建议 理由 原因 事情 东东 本人 个人 老婆 老公 孩子 家人 妈妈 爸爸 老妈 老爸 同事 "
+    "国产 活动 经济 方法 牛仔裤 裤子 外套 衬衫 t恤 羽绒服 裙子 火龙果 奇异果 猕猴桃 橙子 苹果 橘子 芒果 香蕉 酸奶 纯牛奶 "
+    "洗发露 护发素 洗头膏 电脑 笔记本 平板 手机 热水器 酒店 宾馆 书 小说 "
     "good great bad nice ok okay very really product item bought buy".split()
 )
+
+#: brand names customers compare with (a competitor is no theme of the product); the shop's own brands come
+#: from the product (name, ``attributes["brand"]``)
+BRANDS = frozenset(
+    "光明 伊利 三元 君乐宝 蒙牛 特仑苏 完达山 新希望 雀巢 安慕希 纯甄 金典 飞鹤 "
+    "华为 小米 苹果 三星 诺基亚 摩托罗拉 oppo vivo 荣耀 魅族 联想 戴尔 惠普 华硕 宏碁 神舟 索尼 东芝 苹果 ipad "
+    "海尔 美的 万和 万家乐 史密斯 阿里斯顿 林内 能率 "
+    "海飞丝 潘婷 飘柔 沙宣 清扬 霸王 舒蕾 欧莱雅 施华蔻 资生堂 "
+    "耐克 阿迪 阿迪达斯 李宁 安踏 优衣库 班尼路 美特斯邦威 森马 花花公子 "
+    "佳沛 新奇士 都乐 京东 淘宝 天猫 携程 艺龙 当当 亚马逊 卓越".split()
+)
+
+#: jieba part-of-speech tags that can name an opinion target (nouns); names of people, places and
+#: organisations (nr ns nt), brand-like proper nouns (nz), numerals and measure words (m q) and verbs never do
+_NOUN_TAGS = frozenset({"n", "vn", "ng", "an"})
 _WORDY = re.compile(r"[A-Za-z\u3400-\u9fff]")
 
 
@@ -85,30 +62,8 @@ def has_words(text: str) -> bool:
     return bool(_WORDY.search(text or ""))
 
 
-#: The form of a review text that theme terms are matched against (normalised, lower-cased): the
-#: same text the sentiment vectorisers see.
+#: the normalised, lower-cased form of a review (the same text the sentiment vectorisers see)
 match_text = preprocess
-
-
-def _match_terms(terms: Iterable[str]) -> list[str]:
-    return [term.lower() for term in terms if term]
-
-
-def _contains_any(matched: str, terms: Sequence[str]) -> bool:
-    """:func:`mentions` for a text already in :func:`match_text` form and terms from :func:`_match_terms`."""
-    return any(term in matched for term in terms)
-
-
-def mentions(text: str, terms: Iterable[str]) -> bool:
-    """The counting rule: the review mentions the theme when its text contains one of the terms."""
-    return _contains_any(match_text(text), _match_terms(terms))
-
-
-def _mentioning(texts: Sequence[tuple[int, str, int | None]], terms: Iterable[str]) -> tuple[list[int], list[int]]:
-    """The ids of the ``(id, matched text, label)`` rows that mention ``terms``, and of those the negative ones."""
-    low = _match_terms(terms)
-    hits = [(rid, label) for rid, t, label in texts if _contains_any(t, low)]
-    return [rid for rid, _ in hits], [rid for rid, label in hits if label == 0]
 
 
 @dataclass
@@ -117,88 +72,137 @@ class Theme:
     label: str
     label_en: str
     terms: list[str]
-    source: str                      # "seed" | "found"
-    review_ids: list[int] = field(default_factory=list)   # every review that mentions it
-    negative_ids: list[int] = field(default_factory=list)
+    source: str                      # "aspect" | "found"
+    team: str = ""
+    review_ids: list[int] = field(default_factory=list)     # every review that judges it
+    positive_ids: list[int] = field(default_factory=list)   # ... only positively
+    negative_ids: list[int] = field(default_factory=list)   # ... only negatively
+    mixed_ids: list[int] = field(default_factory=list)      # ... both ways
 
     @property
     def count(self) -> int:
         return len(self.review_ids)
 
     @property
+    def positive(self) -> int:
+        return len(self.positive_ids)
+
+    @property
     def negative(self) -> int:
         return len(self.negative_ids)
 
+    @property
+    def mixed(self) -> int:
+        return len(self.mixed_ids)
 
-def _is_candidate(token: str, seed_terms: Sequence[str]) -> bool:
-    if len(token) < 2 or token in FILLER or token.isdigit() or not has_words(token):
-        return False
-    return not any(s in token or token in s for s in seed_terms)
+    @property
+    def complaints(self) -> int:
+        """Reviews that blame it (negative or mixed)."""
+        return self.negative + self.mixed
 
 
-def find_themes(docs: Sequence[tuple[int, str, int | None]], *, max_themes: int = 8, max_found: int = 4,
-                background_idf: Callable[[str], float | None] | None = None, min_count: int | None = None,
-                exclude_terms: Iterable[str] = ()) -> list[Theme]:
-    """Themes of ``docs`` (``(review_id, text, label)`` with label 1/0/None), most mentioned first.
+def _add(theme: Theme, rid: int, polarity: str, term: str = "") -> None:
+    theme.review_ids.append(rid)
+    {"pos": theme.positive_ids, "neg": theme.negative_ids, "mixed": theme.mixed_ids}[polarity].append(rid)
+    if term and term not in theme.terms:
+        theme.terms.append(term)
 
-    ``docs`` should already be the distinct reviews (duplicates dropped) that are to be counted.
-    ``background_idf(token)`` gives a term's IDF in the shop's whole corpus (None when unseen), so
-    words every review uses score low; without it the IDF is taken within ``docs``.
-    ``exclude_terms`` (the product's name and category words) and words in most reviews say what the
-    product is, not what customers raise about it: they make no found theme.
-    """
+
+def aspect_themes(judged: dict[int, dict], detector: Detector, category: str | None = None) -> list[Theme]:
+    """One theme per aspect that any review judges (``judged``: review id -> {slug: Judgement}), in review order."""
+    themes: dict[str, Theme] = {}
+    for rid, found in judged.items():
+        for slug, j in found.items():
+            info = detector.info_for(slug, category)
+            theme = themes.get(slug)
+            if theme is None:
+                theme = themes[slug] = Theme(slug, info.zh if info else slug, info.en if info else slug, [], "aspect",
+                                             info.team if info else "product")
+            _add(theme, rid, j.polarity)
+            for term in j.terms[:3]:
+                if term not in theme.terms and len(theme.terms) < 12:
+                    theme.terms.append(term)
+    return list(themes.values())
+
+
+def excluded_words(about: Iterable[str]) -> set[str]:
+    """What the reviews are about (name, brand, category words): these, and words inside them, make no theme."""
+    out = set(BRANDS)
+    for text in about:
+        text = normalize(text or "").lower()
+        if text:
+            out.add(text)
+            out.update(t for t in tokenize(text) if len(t) > 1)
+    return out
+
+
+def _is_excluded(word: str, excluded: set[str]) -> bool:
+    return word in FILLER or any(word in e or (len(e) > 1 and e in word) for e in excluded)
+
+
+@lru_cache(maxsize=50000)
+def _tagged(clause: str) -> tuple[tuple[int, str, str], ...]:
+    """(end offset, word, part-of-speech tag) of a clause's jieba words (dictionary only, no HMM: fast)."""
+    import jieba
+    import jieba.posseg as posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    out, pos = [], 0
+    for w in posseg.cut(clause, HMM=False):
+        pos += len(w.word)
+        out.append((pos, w.word, w.flag))
+    return tuple(out)
+
+
+def opinion_targets(text: str, detector: Detector) -> list[tuple[str, int]]:
+    """What the opinion words of ``text`` judge when no aspect word takes them: the nearest noun before the
+    opinion in its clause (or a word for a thing no aspect covers, such as 拍照), with the opinion's sign:
+    "夜景拍照很清晰" -> [("拍照", 1)]. A word of an aspect or of the product itself in between stops the search."""
+    out = []
+    for clause in aspects_mod.clauses(text):
+        opinions = list(detector.opinions_in(clause))
+        if not opinions:
+            continue
+        named = [(m.start(), m.end(), m.group()) for m in detector.term_matches(clause)]
+        for start, _word, sign in opinions:
+            before = [x for x in named if x[1] <= start]
+            if before and start - before[-1][1] <= 3:     # an aspect, product or uncovered word right before it
+                if aspects_mod.is_uncovered(before[-1][2]):
+                    out.append((aspects_mod.uncovered_head(before[-1][2]), sign))
+                continue
+            floor = before[-1][1] if before else 0
+            for end, word, flag in reversed([x for x in _tagged(clause) if floor < x[0] <= start][-3:]):
+                if detector.names_aspect(word) or aspects_mod.is_outside(word):
+                    break
+                if flag in _NOUN_TAGS and len(word) > 1:
+                    out.append((word, sign))
+                    break
+    return out
+
+
+def found_themes(docs: Sequence[tuple[int, str]], detector: Detector, *, about: Iterable[str] = (),
+                 max_found: int = 3, min_count: int | None = None) -> list[Theme]:
+    """Discovered themes of ``docs`` (``(review_id, text)``, distinct reviews): opinion targets judged in at
+    least ``min_count`` reviews (2, or 3% of the reviews), the product's own and brand words left out."""
     n = len(docs)
     if not n:
         return []
     min_found = min_count or max(2, math.ceil(0.03 * n))
-    texts = [(rid, match_text(text), label) for rid, text, label in docs]
-    themes: list[Theme] = []
-
-    for seed in SEED_THEMES:
-        ids, neg = _mentioning(texts, seed.terms)
-        if ids:
-            themes.append(Theme(seed.slug, seed.label, seed.label_en, list(seed.terms), "seed", ids, neg))
-
-    # Key terms found in the reviews: TF-IDF (group document frequency x background IDF).
-    seed_terms = [t for s in SEED_THEMES for t in s.terms]
-    excluded = {t.lower() for t in exclude_terms}
-    too_common = n * 0.6 if n >= 10 else n + 1
-    doc_sets: dict[str, set[int]] = {}
-    for rid, text, _ in docs:
-        for token in set(tokenize(text)):
-            if _is_candidate(token, seed_terms):
-                doc_sets.setdefault(token, set()).add(rid)
-    scored = []
-    for token, ids in doc_sets.items():
-        if len(ids) < min_found or len(ids) > too_common or token in excluded:
-            continue
-        idf = background_idf(token) if background_idf else None
-        if idf is None:
-            idf = math.log((n + 1) / (len(ids) + 1)) + 1
-        scored.append((len(ids) * idf, token))
-    scored.sort(key=lambda x: (-x[0], x[1]))
-    candidates = [token for _, token in scored[: max_found * 5]]
-
-    # Cluster the key terms by the reviews they share (greedy single-pass, Jaccard >= 0.5).
-    clusters: list[tuple[list[str], set[int]]] = []
-    for token in candidates:
-        ids = doc_sets[token]
-        for terms, members in clusters:
-            if len(ids & members) / len(ids | members) >= 0.5 or any(token in t or t in token for t in terms):
-                terms.append(token)
-                members |= ids
-                break
-        else:
-            clusters.append(([token], set(ids)))
-        if len(clusters) > max_found:
-            clusters.pop()
-            break
-    for i, (terms, _) in enumerate(clusters[:max_found]):
-        ids, neg = _mentioning(texts, terms)
-        themes.append(Theme(f"found-{i + 1}", terms[0], terms[0], terms, "found", ids, neg))
-
-    themes.sort(key=lambda th: (-th.count, th.source != "seed", th.slug))
-    return themes[:max_themes]
+    excluded = excluded_words(about)
+    judged: dict[str, dict[int, set[int]]] = {}
+    for rid, text in docs:
+        for noun, sign in opinion_targets(text, detector):
+            if not _is_excluded(noun, excluded):
+                judged.setdefault(noun, {}).setdefault(rid, set()).add(sign)
+    ranked = sorted(((len(ids), noun) for noun, ids in judged.items() if len(ids) >= min_found), key=lambda x: (-x[0], x[1]))
+    themes = []
+    for i, (_count, noun) in enumerate(ranked[:max_found]):
+        theme = Theme(f"found-{i + 1}", noun, noun, [noun], "found", "product")
+        for rid, signs in judged[noun].items():
+            _add(theme, rid, "mixed" if len(signs) > 1 else ("pos" if 1 in signs else "neg"))
+        themes.append(theme)
+    return themes
 
 
-__all__ = ["SEED_THEMES", "SEEDS_BY_SLUG", "SeedTheme", "Theme", "find_themes", "mentions", "match_text", "text_key", "has_words"]
+__all__ = ["Theme", "aspect_themes", "found_themes", "opinion_targets", "excluded_words", "text_key", "has_words",
+           "match_text", "BRANDS", "FILLER"]

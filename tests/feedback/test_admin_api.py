@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from demo_shop.models import Product
 from ecom_ai.actions import summarise_feedback_action
 from ecom_ai.jobs.models import AIJob
-from ecom_ai.feedback.models import FeedbackSummary
+from ecom_ai.feedback.models import FeedbackAspect, FeedbackSummary
 from ecom_ai.feedback import services as service
 
 from .conftest import make_review
@@ -15,7 +15,7 @@ from .conftest import make_review
 
 @pytest.fixture
 def summary(shop):
-    make_review(shop["phone"], 1, '<script>alert("x")</script>物流太慢', 2)
+    make_review(shop["phone"], 1, '<script>alert("x")</script>包装破损了', 2)  # cited under packaging
     return service.summarise(product_id=shop["phone"].pk)
 
 
@@ -80,3 +80,42 @@ def test_api_product_summary(shop, summary, staff_user):
     rows = listing["results"] if isinstance(listing, dict) else listing
     assert [r["id"] for r in rows] == [summary.pk]
     assert api.get(reverse("ecom_ai_api:feedback-summary-list") + "?product=abc").status_code == 400
+
+
+def test_admin_shows_aspects_teams_and_weekly_trend_per_aspect(client, staff_user, summary):
+    client.force_login(staff_user)
+    page = client.get(reverse("admin:ecom_ai_feedbacksummary_change", args=[summary.pk])).content.decode()
+    logistics = next(t for t in summary.themes if t["slug"] == "logistics")
+    assert f"<td>{logistics['count']}</td>" in page                       # reviews judging it
+    assert f"{logistics['positive_share']}% / {logistics['negative_share']}%" in page
+    assert "负责：物流" in page                                          # the action's team
+    weeks = [w for w in summary.trend if w["aspects"].get("logistics", [0, 0])[0]]
+    assert weeks and f"<td>{weeks[0]['week']}</td>" in page
+
+
+def test_aspect_admin_lists_canonical_aspects_and_refuses_a_new_one_without_words(client, staff_user):
+    client.force_login(staff_user)
+    listing = client.get(reverse("admin:ecom_ai_feedbackaspect_changelist")).content.decode()
+    assert "logistics" in listing and "packaging" in listing
+    url = reverse("admin:ecom_ai_feedbackaspect_add")
+    response = client.post(url, {"slug": "straw", "name": "吸管", "name_en": "straw", "team": "product", "synonyms": "",
+                                 "action": "", "enabled": "on"})
+    assert response.status_code == 200 and not FeedbackAspect.objects.filter(slug="straw").exists()
+    response = client.post(url, {"slug": "straw", "name": "<b>吸管</b>", "name_en": "straw", "team": "product",
+                                 "synonyms": "吸管，管子", "action": "", "enabled": "on"})
+    assert response.status_code == 302
+    assert FeedbackAspect.objects.get(slug="straw").synonym_list() == ["吸管", "管子"]
+    assert "<b>吸管</b>" not in client.get(reverse("admin:ecom_ai_feedbackaspect_changelist")).content.decode()
+
+
+def test_api_lists_aspects_for_staff_only(shop, staff_user):
+    api = APIClient()
+    url = reverse("ecom_ai_api:feedback-aspect-list")
+    api.force_authenticate(get_user_model().objects.create_user("shopper2", password="pw"))
+    assert api.get(url).status_code == 403
+    api.force_authenticate(staff_user)
+    data = api.get(url).json()
+    rows = data["results"] if isinstance(data, dict) else data
+    logistics = next(r for r in rows if r["slug"] == "logistics")
+    assert logistics["team"] == "logistics" and set(logistics) == {"slug", "name", "name_en", "team", "synonyms", "action",
+                                                                   "enabled", "updated_at"}

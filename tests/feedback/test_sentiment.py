@@ -94,10 +94,11 @@ def test_summaries_use_the_active_classifier(shop, trained):
     s = FeedbackSummary.objects.get(job=job)
     assert s.sentiment_source == f"sentiment:{trained['metrics']['version']}"
     assert s.positive_count + s.negative_count == s.distinct_count
-    # theme negatives are the classifier's labels, recounted from the texts
+    # review negatives are the classifier's labels; an aspect's polarity is the review's own reading of it
     analysis = service.analyse(service.get_adapter().get_reviews([shop["phone"].pk]))
     negative = {i for i, label in analysis.labels.items() if label == 0}
     assert s.negative_count == len(negative)
-    for t in s.themes:
-        mentioning = {r.pk for r in shop["phone"].reviews.all() if any(term in r.text.lower() for term in t["terms"])}
-        assert t["count"] == len(mentioning) and t["negative"] == len(mentioning & negative)
+    for t in (t for t in s.themes if t["source"] == "aspect"):
+        judged = {r.pk: service.detect_aspects(r.text, "手机").get(t["slug"]) for r in shop["phone"].reviews.all()}
+        assert t["count"] == sum(1 for p in judged.values() if p)
+        assert t["negative"] == sum(1 for p in judged.values() if p == "neg")

@@ -42,17 +42,20 @@ def _counted_reviews(product, summary):
     return out
 
 
-def _assert_counts_true(product, summary):
+def _assert_counts_true(product, summary, category="手机"):
+    """Every aspect count is the number of counted reviews that judge it, recounted one review at a time."""
     reviews = _counted_reviews(product, summary)
     assert summary.distinct_count == len(reviews)
     assert summary.themes, "expected themes"
-    for theme in summary.themes:
-        mentioning = [r for r in reviews if any(t.lower() in unicodedata.normalize("NFKC", r.text).lower() for t in theme["terms"])]
-        assert theme["count"] == len(mentioning), theme
-        # no classifier is active in these tests: sentiment comes from the rating
-        assert theme["negative"] == sum(1 for r in mentioning if r.rating <= 2), theme
-        assert set(theme["cited_ids"]) <= {r.pk for r in mentioning}
-        assert theme["share"] == round(100 * len(mentioning) / len(reviews))
+    for theme in (t for t in summary.themes if t["source"] == "aspect"):
+        judged = {r.pk: service.detect_aspects(r.text, category).get(theme["slug"]) for r in reviews}
+        judging = {pk for pk, p in judged.items() if p}
+        assert theme["count"] == len(judging), theme
+        assert theme["negative"] == sum(1 for p in judged.values() if p == "neg"), theme
+        assert theme["positive"] == sum(1 for p in judged.values() if p == "pos"), theme
+        assert theme["mixed"] == sum(1 for p in judged.values() if p == "mixed"), theme
+        assert set(theme["cited_ids"]) <= judging
+        assert theme["share"] == round(100 * len(judging) / len(reviews))
 
 
 def test_summary_has_true_counts_citations_and_actions(shop):
@@ -67,8 +70,9 @@ def test_summary_has_true_counts_citations_and_actions(shop):
     labels = {t["slug"]: t for t in s.themes}
     assert labels["logistics"]["count"] == 5 and labels["logistics"]["negative"] == 5
     assert labels["logistics"]["sentiment"] == "negative" and labels["battery"]["sentiment"] == "positive"
-    # a theme found in the reviews themselves, not in the seed lexicon
-    assert any(t["source"] == "found" and "拍照" in t["terms"] for t in s.themes)
+    # a theme found in the reviews themselves: the camera, which no canonical aspect covers, judged twice
+    found = next(t for t in s.themes if t["source"] == "found")
+    assert found["label"] == "拍照" and found["count"] == 2 and found["positive"] == 2
     # the paragraph names themes with counts and shares and cites real reviews of this product
     cited = {int(i) for i in re.findall(r"\[#(\d+)\]", s.text)}
     assert cited and cited <= set(Review.objects.filter(product=phone).values_list("pk", flat=True))
@@ -76,7 +80,8 @@ def test_summary_has_true_counts_citations_and_actions(shop):
     # improvement action tied to the complaint, with its numbers
     action = next(a for a in s.actions if a["theme"] == "logistics")
     assert action["negative"] == 5 and action["of"] == s.distinct_count
-    assert f"{s.distinct_count}条评价中有5条差评" in action["text"] and "→" in action["text"]
+    assert f"{s.distinct_count}条评价中有5条差评提到物流" in action["text"] and "→" in action["text"]
+    assert action["team"] == "logistics" and "负责：物流" in action["text"]
     assert not any(a["theme"] == "battery" for a in s.actions)
     # weekly trend: every counted review in exactly one week
     assert sum(w["n"] for w in s.trend) == s.distinct_count

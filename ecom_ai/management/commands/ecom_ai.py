@@ -44,6 +44,7 @@ EVALUATIONS = {
     "recommendations": "ecom_ai.recommendations.services.evaluate",
     "campaigns": "ecom_ai.campaigns.services.evaluate",
     "sentiment": "ecom_ai.feedback.services.evaluate_sentiment",
+    "aspects": "ecom_ai.feedback.services.evaluate_aspects",
 }
 
 #: what ``ecom_ai train KIND`` runs: ``fn(*, out, csv=None, activate=True, **params) -> dict`` that

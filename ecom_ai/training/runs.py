@@ -520,9 +520,9 @@ def _baseline(task: str, tr_x, tr_y, te_x):
         model = sentiment_nlp.build_pipeline(C=0.3, classifier="svm")
         model.fit(tr_x, tr_y)
         return model, [int(v) for v in model.predict(te_x)]
-    from ecom_ai.nlp import intent as intent_rules
+    from ecom_ai.inquiries import services as inquiries
 
-    model = intent_rules.train(list(tr_x), list(tr_y))
+    model = inquiries.train_intent_model(list(tr_x), list(tr_y))
     return model, [p for p, _ in model.predict_many(list(te_x))]
 
 
@@ -585,7 +585,7 @@ def _classifier_options(params: dict) -> SimpleNamespace:
 
 
 def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) -> dict:
-    from ecom_ai.nlp import intent as intent_rules
+    from ecom_ai.inquiries import services as inquiries
     from ecom_ai.nlp.text import normalize
     from ecom_ai.training.classifier import TransformerTextClassifier, predict_ids
 
@@ -671,7 +671,7 @@ def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) ->
     hf_version = artifacts.save_dir(folder, fill, {"kind": f"{o.task}-transformer", "run": run.pk, "metrics": metrics},
                                     activate=False)
     wrapper = TransformerTextClassifier(folder, hf_version, classes, max_length=o.size.seq)
-    obj = intent_rules.IntentModel(wrapper) if o.task == "intent" else wrapper
+    obj = inquiries.IntentModel(wrapper) if o.task == "intent" else wrapper
     meta = {"kind": f"transformer-{o.task}", "run": run.pk, "accuracy": metrics["accuracy"], "metrics": metrics,
             "weights": f"{folder}/{hf_version}"}
     version = artifacts.save(o.task, obj, meta, activate=False)
@@ -695,15 +695,13 @@ def _finetune_classifier(run: TrainingRun, params: dict, reporter: _Reporter) ->
 def render_prompt(tokenizer, pair: dict) -> str:
     """The prompt TransformersBackend would send for this inquiry (same facts, card-masked question, fence
     and chat template)."""
-    from ecom_ai.llm.base import Fact, GenerationRequest, build_prompt
-    from ecom_ai.nlp.intent import redact_cards
-    from ecom_ai.inquiries.services import KIND
+    from ecom_ai.inquiries.services import reply_request
+    from ecom_ai.llm.base import Fact, build_prompt
 
     facts = [Fact(f.get("key", ""), str(f.get("value", "")), f.get("source", ""), f.get("label", ""))
              for f in pair.get("facts") or [] if isinstance(f, dict)]
-    request = GenerationRequest(task=KIND, language=pair.get("language") or "zh", facts=facts,
-                                params={"intent": pair.get("intent") or ""},
-                                untrusted={"question": redact_cards(pair["question"])})
+    request = reply_request(question=pair["question"], facts=facts, language=pair.get("language") or "zh",
+                            intent=pair.get("intent") or "")
     return render_chat(tokenizer, build_prompt(request, pii_filter=bool(ecom_ai_settings.PII_FILTER),
                                                max_chars=int(ecom_ai_settings.MAX_INPUT_CHARS)))
 

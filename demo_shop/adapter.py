@@ -24,11 +24,12 @@ from .models import AfterSalesPolicy, BrowsingEvent, Category, Customer, Order, 
 
 # Which Order statuses mean the goods were bought (a cancelled order is not a purchase signal).
 PURCHASE_STATUSES = ("paid", "shipped", "delivered", "completed", "refunded")
-_PRODUCT_FIELDS = ("id", "name", "category__name", "description", "price", "cost", "stock", "status", "attributes", "consumable")
+_PRODUCT_FIELDS = ("id", "name", "category__name", "description", "price", "cost", "stock", "status", "attributes", "consumable",
+                   "name_en")
 
 
 def _product_info(row: tuple) -> ProductInfo:
-    pid, name, category, description, price, cost, stock, status, attributes, consumable = row
+    pid, name, category, description, price, cost, stock, status, attributes, consumable, name_en = row
     return ProductInfo(
         id=pid,
         name=name,
@@ -40,6 +41,7 @@ def _product_info(row: tuple) -> ProductInfo:
         status=status,
         attributes=dict(attributes or {}),
         consumable=consumable,
+        aliases=(name_en,) if name_en else (),
     )
 
 

@@ -30,6 +30,7 @@ class ProductInfo:
     status: str = "active"                       # active | inactive
     attributes: dict = field(default_factory=dict)  # e.g. {"battery_capacity": "5000mAh"}
     consumable: bool = False                      # may be recommended again after purchase
+    aliases: tuple = ()                           # the shop's other names for it (an English name...): matched in questions
 
 
 @dataclass(frozen=True)

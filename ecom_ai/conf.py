@@ -42,6 +42,8 @@ DEFAULTS = {
     "QUEUE": None,                    # Celery queue for ecom_ai tasks; None: the default queue
     "RECOMMENDATIONS": {},            # see ecom_ai.recommendations.services (TTL, diversity, half-life...)
     "CAMPAIGN_LIMITS": {},            # see ecom_ai.campaigns.services.DEFAULT_LIMITS (margin floor, max discount...)
+    "INQUIRY_TONE": "warm",           # inquiry replies: "warm" (亲 style) or "plain"
+    "INQUIRY_GLOSSARY": {},           # extra 中文 -> English terms for English inquiry replies (see inquiries.glossary)
 }
 
 _DICT_KEYS = ("BACKENDS", "FEATURES", "PIPELINES", "RECOMMENDATIONS", "CAMPAIGN_LIMITS")

@@ -1,7 +1,8 @@
 """Grounding: typed facts that answer an inquiry, from its product, the asker's own orders and the shop's policy.
 
 Grounding reads the shop only through the adapter and only with the inquiry's own ``customer_id``,
-so a draft can never show one customer another's orders.
+so a draft can never show one customer another's orders. The facts of an English reply are written
+in English through the glossary; a value that cannot be is left out and the question goes to a person.
 """
 from __future__ import annotations
 
@@ -11,15 +12,52 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _
 
 from ecom_ai.adapters import get_adapter
 from ecom_ai.inquiries import intent as intent_rules
+from ecom_ai.inquiries.glossary import to_english
 from ecom_ai.inquiries.models import Inquiry
-from ecom_ai.inquiries.understanding import _products_of_order, analyse, attributes_beside_name, find_product
+from ecom_ai.inquiries.resolution import catalogue, choose_order
+from ecom_ai.inquiries.understanding import (_products_of_order, analyse, asks_when, attributes_beside_name, find_product,
+                                             is_negative, order_numbers, reply_language, topics_of)
 from ecom_ai.llm.base import Fact
 from ecom_ai.llm.facts import format_local, format_number
 
 log = logging.getLogger(__name__)
+
+#: why a question goes to a person (shown to staff, in their language)
+REASONS = {
+    "no_answer": _("The facts do not answer the question."),
+    "no_product": _("Cannot tell which product is meant."),
+    "no_fact": _("The product has no fact for what is asked."),
+    "not_covered": _("The product facts do not cover this question."),
+    "no_orders": _("No order found for this customer."),
+    "foreign_order": _("The order number given is not one of this customer's orders."),
+    "which_order": _("Cannot tell which order is meant; the reply asks."),
+    "no_policy": _("No after-sales policy applies."),
+    "no_refund": _("No refund on record to report."),
+    "no_target": _("No order or product to apply the policy to."),
+    "complaint": _("Complaints go to a person."),
+    "outside": _("The question is outside what the shop facts cover."),
+    "address_change": _("Changing a delivery address is done by staff."),
+    "invoice": _("Invoices are issued by staff."),
+    "price_protection": _("Price protection is decided by staff."),
+    "coupon": _("Coupon questions are checked by staff."),
+    "cancel": _("Cancelling an order is done by staff."),
+    "future": _("The question is about the future, which the data cannot tell."),
+    "region_delivery": _("Delivery areas are not in the shop's data."),
+    "compatibility": _("The product facts do not say what it is compatible with."),
+    "dispatch_date": _("The dispatch date is not in the data."),
+    "untranslated": _("A fact exists only in Chinese and cannot be written in English."),
+    "legal": _("Legal threat."),
+    "person": _("The customer asks for a person."),
+    "anger": _("Angry customer."),
+    "card": _("Payment-card number (masked)."),
+}
+#: topics that always need a person, whatever the facts say
+STAFF_TOPICS = ("address_change", "invoice", "price_protection", "coupon", "cancel", "future", "region_delivery")
+ORDER_TOPICS = ("address_change", "cancel", "not_shipped", "invoice")
 
 # --------------------------------------------------------------------------- labels
 
@@ -42,6 +80,8 @@ _LABELS = {
     "return_window": ("无理由退货期限", "return window"), "return_deadline": ("退货截止日期", "return deadline"),
     "return_possible": ("目前能否退货", "can it be returned now"), "exchange_window": ("换货期限", "exchange window"),
     "exchange_deadline": ("换货截止日期", "exchange deadline"), "exchange_possible": ("目前能否换货", "can it be exchanged now"),
+    "latest_note": ("物流动态", "tracking note"), "item_name": ("商品", "item"), "order_total": ("实付金额", "amount paid"), "shipping_fee": ("运费", "shipping fee"),
+    "free_shipping_over": ("包邮门槛", "free shipping over"),
     "warranty_months": ("保修期", "warranty"), "warranty_until": ("保修截止日期", "warranty until"), "policy_notes": ("售后说明", "policy notes"),
 }
 _SHIPMENT_STATUS = {
@@ -50,9 +90,11 @@ _SHIPMENT_STATUS = {
     "delivered": ("已签收", "delivered"), "returned": ("已退回", "returned"),
 }
 _ORDER_STATUS = {
-    "paid": ("已付款，待发货", "paid, not shipped yet"), "shipped": ("已发货", "shipped"), "delivered": ("已送达", "delivered"),
+    "paid": ("已付款，还没有发货", "paid, not shipped yet"), "shipped": ("已发货", "shipped"), "delivered": ("已送达", "delivered"),
     "completed": ("已完成", "completed"), "refunded": ("已退款", "refunded"), "cancelled": ("已取消", "cancelled"),
 }
+
+
 
 
 def _label(key: str, zh: bool, value: str = "") -> str:
@@ -62,10 +104,8 @@ def _label(key: str, zh: bool, value: str = "") -> str:
     return (pair[0] if zh else pair[1]) if pair else key.replace("_", " ")
 
 
-def _fact(key, value, source, zh) -> Fact:
-    value = str(value)
-    return Fact(key, value, source, _label(key, zh, value))
-
+#: values that are names: kept as the shop wrote them in English replies too
+NAME_KEYS = ("name", "author", "publisher", "item_name")
 
 
 @dataclass
@@ -75,189 +115,290 @@ class Grounding:
     language: str
     facts: list = field(default_factory=list)        # every fact gathered (context and answer)
     answer_keys: list = field(default_factory=list)  # keys of the facts that answer the question
-    handover: list = field(default_factory=list)     # reasons (str)
+    handover: list = field(default_factory=list)     # reasons (str, in the staff's language)
     product_id: int | None = None
     question: str = ""
+    codes: list = field(default_factory=list)        # the hand-over reasons' codes (the writer words them for the customer)
+    plan: dict = field(default_factory=dict)         # what the writer needs besides facts: topic, order choice, tone...
 
     @property
     def answered(self) -> bool:
         return bool(self.answer_keys)
 
+    def hand_over(self, code: str, detail: str = "") -> None:
+        if code not in self.codes:
+            self.codes.append(code)
+            self.handover.append(str(REASONS[code]) + (f" ({detail})" if detail else ""))
+
+    def add(self, key, value, source, *, answer: bool = True) -> bool:
+        """Add a fact in the reply's language; False (and nothing added) when it cannot be written in English."""
+        zh = self.language == "zh"
+        value = str(value)
+        if not zh and key not in NAME_KEYS:
+            english = to_english(value)
+            if english is None:
+                return False
+            value = english
+        self.facts.append(Fact(key, value, source, _label(key, zh, value)))
+        if answer and key not in self.answer_keys:
+            self.answer_keys.append(key)
+        return True
 
 
-def product_facts(product, asked: list, zh: bool) -> tuple[list, list, list]:
-    """(facts, answer keys, missing) for the asked attribute candidates of one product."""
-    src = f"product:{product.id}"
-    facts = [_fact("name", product.name, src, zh)]
+def product_fields(product, zh: bool) -> dict:
     fields = dict(product.attributes or {})
     fields["price"] = format_number(product.price) + ("元" if zh else " yuan")
-    fields["stock"] = (f"{product.stock}件" if zh else f"{product.stock} in stock") if product.stock > 0 else ("暂时缺货" if zh else "out of stock")
     if product.status != "active":
-        fields["stock"] = "已下架" if zh else "no longer sold"
-    answer, missing = [], []
+        fields["stock"] = "已下架"
+    elif product.stock > 0:
+        fields["stock"] = f"{product.stock}件"
+    else:
+        fields["stock"] = "暂时缺货"
+    return fields
+
+
+def add_product_facts(g: Grounding, product, asked: list) -> list:
+    """The asked attributes of one product as facts; returns the asked keys it has no (writable) value for."""
+    zh = g.language == "zh"
+    src = f"product:{product.id}"
+    g.add("name", product.name, src, answer=False)
+    g.product_id = product.id
+    g.plan.setdefault("stock_state", "inactive" if product.status != "active" else ("in" if product.stock > 0 else "out"))
+    fields = product_fields(product, zh)
+    missing = []
+    found_any = False
     for candidates in asked:
         key = next((k for k in candidates if k in fields and str(fields[k]).strip()), None)
         if key is None:
             missing.append(candidates)
             continue
-        if key not in answer:
-            facts.append(_fact(key, fields[key], src, zh))
-            answer.append(key)
-    if answer:  # a loose word next to a specific question is no gap
+        if key not in g.answer_keys:
+            if not g.add(key, fields[key], src):
+                g.hand_over("untranslated", key)
+                continue
+        found_any = True
+    if found_any:  # a loose word next to a specific question is no gap
         missing = [c for c in missing if c[0] not in intent_rules.GENERIC_KEYS and "size" not in c]
-    return facts, answer, [c[0] for c in missing]
+    return [c[0] for c in missing]
 
 
-def _latest_shipment(orders):
-    for order in orders:
-        if order.shipments:
-            return order, order.shipments[-1]
-    return (orders[0], None) if orders else (None, None)
-
-
-def logistics_facts(order, shipment, zh: bool) -> tuple[list, list]:
-    facts, keys = [], []
+def add_order_facts(g: Grounding, order, adapter, *, shipment: bool = True) -> None:
     osrc = f"order:{order.id}"
-    facts.append(_fact("order_id", str(order.id), osrc, zh))
-    if shipment is None:
-        facts.append(_fact("order_status", _ORDER_STATUS.get(order.status, (order.status, order.status))[0 if zh else 1], osrc, zh))
-        return facts, ["order_id", "order_status"]
-    ssrc = f"shipment:{shipment.id}"
-    status = _SHIPMENT_STATUS.get(shipment.status, (shipment.status, shipment.status))[0 if zh else 1]
-    facts += [_fact("shipment_status", status, ssrc, zh), _fact("carrier", shipment.carrier, ssrc, zh),
-              _fact("tracking_no", shipment.tracking_number, ssrc, zh)]
-    keys += ["order_id", "shipment_status", "carrier", "tracking_no"]
-    if shipment.events:
-        ev = shipment.events[-1]
-        note = ev.note or status
-        facts.append(_fact("latest_update", f"{format_local(ev.at)} {note}", ssrc, zh))
-        keys.append("latest_update")
-    return facts, keys
+    zh = g.language == "zh"
+    g.add("order_id", str(order.id), osrc)
+    g.add("order_date", format_local(order.created_at, time=False), osrc)
+    g.add("order_status", _ORDER_STATUS.get(order.status, (order.status, order.status))[0 if zh else 1], osrc)
+    for item in list(dict.fromkeys(ln.product_name for ln in order.lines))[:3]:
+        g.add("item_name", item, osrc, answer=False)
+    g.plan.update(order_id=order.id, order_status=order.status)
+    if shipment and order.shipments:
+        s = order.shipments[-1]
+        ssrc = f"shipment:{s.id}"
+        g.add("carrier", s.carrier, ssrc)
+        g.add("tracking_no", s.tracking_number, ssrc)
+        g.add("shipment_status", _SHIPMENT_STATUS.get(s.status, (s.status, s.status))[0 if zh else 1], ssrc)
+        g.plan["shipment_status"] = s.status
+        if s.events:
+            ev = s.events[-1]
+            g.add("latest_update", format_local(ev.at), ssrc)
+            if ev.note:
+                g.add("latest_note", ev.note, ssrc)  # an untranslatable note is left out: the status says it
 
 
-def after_sales_facts(adapter, topic, order, product, zh: bool, now=None) -> tuple[list, list, str]:
-    """(facts, answer keys, missing reason) for a return / exchange / warranty / refund-status question."""
-    now = now or timezone.now()
+def add_policy_facts(g: Grounding, adapter, topic, order, product, now) -> None:
+    """Return / exchange / warranty / refund-status facts for the product (or the order's first item)."""
     category = product.category if product else None
     if category is None and order is not None and order.lines:
         first = _products_of_order(adapter, order).get(order.lines[0].product_id)
         category = first.category if first else None
-    policy = adapter.get_policy(category)
-    facts, keys = [], []
-    if order is not None:
-        osrc = f"order:{order.id}"
-        facts += [_fact("order_id", str(order.id), osrc, zh),
-                  _fact("order_date", format_local(order.created_at, time=False), osrc, zh),
-                  _fact("order_status", _ORDER_STATUS.get(order.status, (order.status, order.status))[0 if zh else 1], osrc, zh)]
     if topic == "refund_status":
         if order is not None and order.status == "refunded":
-            return facts, ["order_id", "order_status"], ""
-        return facts, [], "没有可查的退款记录 / no refund on record to report"
+            return
+        g.hand_over("no_refund")
+        return
+    policy = adapter.get_policy(category)
     if policy is None:
-        return facts, [], "没有适用的售后政策 / no after-sales policy applies"
+        g.hand_over("no_policy")
+        return
     psrc = f"policy:{policy.id}"
-    if product is not None:
-        facts.append(_fact("name", product.name, f"product:{product.id}", zh))
+    g.plan["topic"] = topic
     if topic == "warranty":
         if product is not None and (product.attributes or {}).get("warranty"):
-            facts.append(_fact("warranty", product.attributes["warranty"], f"product:{product.id}", zh))
-            return facts, ["warranty"], ""
+            if not g.add("warranty", product.attributes["warranty"], f"product:{product.id}"):
+                g.hand_over("untranslated", "warranty")
+            return
         months = policy.warranty_months
-        facts.append(_fact("warranty_months", (f"{months}个月" if zh else f"{months} months") if months else ("不提供保修" if zh else "no warranty"), psrc, zh))
-        keys = ["warranty_months"]
+        g.add("warranty_months", f"{months}个月" if months else "不提供保修", psrc)
+        g.plan["warranty_months"] = months
         if order is not None and months:
             until = (timezone.localtime(order.created_at) + timedelta(days=round(months * 30.44))).date().isoformat()
-            facts.append(_fact("warranty_until", until, psrc, zh))
-            keys.append("warranty_until")
-        return facts, keys, ""
-    days = policy.exchange_window_days if topic == "exchange" else policy.return_window_days
+            g.add("warranty_until", until, psrc)
+        return
     prefix = "exchange" if topic == "exchange" else "return"
+    days = policy.exchange_window_days if topic == "exchange" else policy.return_window_days
+    g.plan["window_days"] = days
     if days <= 0:
-        facts.append(_fact(f"{prefix}_window", "不支持无理由退换" if zh else "not returnable without a fault", psrc, zh))
-        keys.append(f"{prefix}_window")
-        if policy.notes:
-            facts.append(_fact("policy_notes", policy.notes, psrc, zh))
-            keys.append("policy_notes")
-        return facts, keys, ""
-    facts.append(_fact(f"{prefix}_window", f"{days}天" if zh else f"{days} days", psrc, zh))
-    keys.append(f"{prefix}_window")
+        g.add(f"{prefix}_window", "不支持无理由退换", psrc)
+        if policy.notes and g.language == "zh":
+            g.add("policy_notes", policy.notes, psrc)
+        return
+    g.add(f"{prefix}_window", f"{days}天", psrc)
     if order is not None:
         deadline = timezone.localtime(order.created_at) + timedelta(days=days)
-        within = now <= deadline
-        day = deadline.date().isoformat()
-        facts.append(_fact(f"{prefix}_deadline", day, psrc, zh))
-        if zh:
-            verdict = f"可以，{day}前申请" if within else f"已超过期限（{day}截止）"
-        else:
-            verdict = f"yes, apply by {day}" if within else f"no, the window closed on {day}"
-        facts.append(_fact(f"{prefix}_possible", verdict, psrc, zh))
-        keys += [f"{prefix}_deadline", f"{prefix}_possible"]
-    return facts, keys, ""
+        g.add(f"{prefix}_deadline", deadline.date().isoformat(), psrc)
+        g.plan["within"] = (now or timezone.now()) <= deadline
+
+
 
 
 def ground_inquiry(inquiry: Inquiry, *, now=None, index=None) -> Grounding:
-    """Facts that answer the inquiry, from its product, the customer's own orders and the policy.
+    """Facts that answer the inquiry, from the product it names, the asker's own orders and the policy.
 
-    An order id that is not this customer's is treated as absent (the adapter returns None).
-    ``index`` is the catalogue index a product is searched in (default: the shop's, see :func:`find_product`).
+    ``index`` is the catalogue index products are searched and matched in (default: the shop's).
     """
     adapter = get_adapter()
-    a = analyse(inquiry.text)
-    zh = (inquiry.language or a.language) == "zh"
-    g = Grounding(a.intent, a.confidence, "zh" if zh else "en", question=inquiry.text)
-    g.handover += [h.reason for h in a.handover]
-    cid = inquiry.customer_id
-    order = adapter.get_order(cid, inquiry.order_id) if inquiry.order_id else None
-    if inquiry.order_id and order is None:
-        log.warning("ecom_ai: inquiry %s names order %s, not the customer's; ignored", inquiry.pk, inquiry.order_id)
+    text = inquiry.text
+    a = analyse(text)
+    cat = catalogue(adapter, index)
+    named = cat.mentioned(text)
+    names = [n for p in named for n in (p.name, *getattr(p, "aliases", ()))]
+    lang = reply_language(text, names)
+    g = Grounding(a.intent, a.confidence, lang, question=text)
+    g.plan.update(negative=is_negative(text), intent=a.intent)
+    for h in a.handover:
+        g.hand_over(h.code if h.code in REASONS else "complaint")
+    topics = [t for t in topics_of(text) if not (t == "cancel" and _asks_cancellation_policy(text, named, adapter, inquiry))]
+    intent = a.intent
+    if intent == "complaint":  # an angry question still gets its facts: the underlying topic
+        intent = intent_rules.keyword_topic(re.sub(r"投诉|差评|垃圾|骗子?|太差|scam|terrible|awful|worst", " ", text, flags=re.I)) or "other"
+        if intent == "complaint" or (intent == "other" and _names_an_order(text)):
+            intent = "logistics" if _names_an_order(text) or order_numbers(text) else "other"
+    if "not_shipped" in topics or any(t in topics for t in ("address_change", "cancel")):
+        intent = "logistics" if intent not in ("after_sales",) else intent
+    g.intent = intent if a.intent != "complaint" else "complaint"
+    topic = topics[0] if topics else ""
+    g.plan["topic"] = topic
+    page_product = adapter.get_products([inquiry.product_id]).get(inquiry.product_id) if inquiry.product_id else None
+    product = named[0] if named else page_product
 
-    if a.intent == "product":
-        product = find_product(adapter, inquiry.text, product_id=inquiry.product_id, order=order, customer_id=cid,
-                               index=index)
-        if product is None:
-            g.handover.append("找不到咨询的商品 / cannot tell which product is meant")
+    needs_order = intent in ("logistics", "after_sales") or topic in ORDER_TOPICS
+    choice = None
+    if needs_order or intent_rules.card_numbers(text) == [] and _names_an_order(text):
+        choice = choose_order(adapter, inquiry.customer_id, text, page_order_id=inquiry.order_id, products=named,
+                              intent=intent, now=now)
+        g.plan.update(order_how=choice.how, fitting=choice.fitting)
+        if choice.foreign:
+            g.plan["foreign"] = True
+            g.facts, g.answer_keys = [], []
+            return _finish(g)
+
+    if topic in STAFF_TOPICS:
+        if choice is not None and choice.order is not None and topic in ORDER_TOPICS:
+            add_order_facts(g, choice.order, adapter, shipment=topic == "address_change")
+        elif topic == "future" and product is not None:
+            add_product_facts(g, product, [("stock",)])
+        g.hand_over(topic)
+        return _finish(g)
+
+    if topic == "shipping_fee":
+        policy = adapter.get_policy(product.category if product else None)
+        if policy is None:
+            g.hand_over("no_policy")
         else:
-            g.product_id = product.id
-            a.attributes = attributes_beside_name(inquiry.text, product.name, a.attributes)
-            facts, keys, missing = product_facts(product, a.attributes, zh)
-            g.facts += facts
-            g.answer_keys += keys
-            if not a.attributes:
-                g.handover.append("商品信息无法回答这个问题 / the product facts do not cover this question")
-            elif missing:
-                g.handover.append(f"商品没有该信息（{', '.join(missing)}） / the product has no {', '.join(missing)} fact")
-                g.answer_keys = []
-    elif a.intent == "logistics":
+            g.add("shipping_fee", format_number(policy.shipping_fee) + ("元" if lang == "zh" else " yuan"), f"policy:{policy.id}")
+            if policy.free_shipping_over:
+                g.add("free_shipping_over", format_number(policy.free_shipping_over) + ("元" if lang == "zh" else " yuan"),
+                      f"policy:{policy.id}")
+        return _finish(g)
+
+    if topic == "compatibility" and intent != "logistics":
+        if product is not None:
+            g.add("name", product.name, f"product:{product.id}", answer=False)
+        g.hand_over("compatibility")
+        return _finish(g)
+
+    if intent in ("logistics",) or topic == "not_shipped":
+        if choice is None or choice.order is None:
+            g.hand_over("no_orders" if choice is None or not choice.has_orders else "which_order")
+            return _finish(g)
+        if choice.unmatched and choice.how in ("latest", "open", "only"):
+            g.plan["ask"] = True
+            g.hand_over("which_order")
+            return _finish(g)
+        add_order_facts(g, choice.order, adapter)
+        g.plan["asks_when"] = asks_when(text)
+        if g.plan["asks_when"] and choice.order.status == "paid" and not choice.order.shipments:
+            g.hand_over("dispatch_date")
+        return _finish(g)
+
+    if intent == "after_sales":
+        after = intent_rules.after_sales_topic(text)
+        order = choice.order if choice is not None else None
+        if named and order is not None and not ({p.id for p in named} & {ln.product_id for ln in order.lines}):
+            order = None  # the product named wins over the last order's
+        if product is None and order is not None:
+            product = find_product(adapter, text, order=order)
+        if order is None and product is None:
+            g.hand_over("no_target")
+            return _finish(g)
         if order is not None:
-            shipment = order.shipments[-1] if order.shipments else None
-        else:
-            order, shipment = _latest_shipment(adapter.get_orders(cid, limit=20))
-        if order is None:
-            g.handover.append("没有找到该客户的订单 / no order found for this customer")
-        else:
-            facts, keys = logistics_facts(order, shipment, zh)
-            g.facts += facts
-            g.answer_keys += keys
-    elif a.intent == "after_sales":
-        topic = intent_rules.after_sales_topic(inquiry.text)
-        product = adapter.get_products([inquiry.product_id]).get(inquiry.product_id) if inquiry.product_id else None
-        if order is None and product is None:
-            orders = adapter.get_orders(cid, limit=1)
-            order = orders[0] if orders else None
-        if order is not None and product is None:
-            product = find_product(adapter, inquiry.text, order=order)
-        if order is None and product is None:
-            g.handover.append("没有找到相关的订单或商品 / no order or product to apply the policy to")
-        else:
-            g.product_id = product.id if product else None
-            facts, keys, missing = after_sales_facts(adapter, topic, order, product, zh, now=now)
-            g.facts += facts
-            g.answer_keys += keys
-            if missing:
-                g.handover.append(missing)
-    elif a.intent == "complaint":
-        g.handover.append("投诉需要人工处理 / complaints go to a person")
-    else:
-        g.handover.append("问题不在可查询的事实范围内 / the question is outside what the shop facts cover")
-    g.handover = list(dict.fromkeys(g.handover))
+            add_order_facts(g, order, adapter, shipment=False)
+            g.answer_keys = [k for k in g.answer_keys if k == "order_id"]
+            if after == "refund_status":
+                g.answer_keys += ["order_status"]
+        if product is not None:
+            g.add("name", product.name, f"product:{product.id}", answer=False)
+            g.product_id = product.id
+        add_policy_facts(g, adapter, after, order, product, now)
+        return _finish(g)
+
+    if (choice is not None and choice.order is not None and choice.how in ("number", "page")
+            and a.attributes == [("price",)] and not named):  # "how much did I pay for order 6755"
+        add_order_facts(g, choice.order, adapter, shipment=False)
+        g.add("order_total", format_number(choice.order.total) + ("元" if lang == "zh" else " yuan"), f"order:{choice.order.id}")
+        g.answer_keys = ["order_id", "order_total"]
+        return _finish(g)
+
+    if intent == "product" or topic == "size_fit" or a.attributes:
+        if product is None:
+            product = find_product(adapter, text, order=choice.order if choice else None, customer_id=inquiry.customer_id,
+                                   index=index)
+        if product is None:
+            g.hand_over("no_product")
+            return _finish(g)
+        asked = attributes_beside_name(text, product.name, a.attributes)
+        if topic == "size_fit" and not any("sizes" in c or "fit" in c for c in asked):
+            asked = asked + [("sizes",), ("fit",)]
+        missing = add_product_facts(g, product, asked)
+        if not asked:
+            g.hand_over("not_covered")
+        elif missing:
+            g.hand_over("no_fact", ", ".join(missing))
+            g.answer_keys = []
+        return _finish(g)
+
+    if a.intent != "complaint":
+        g.hand_over("outside")
+    return _finish(g)
+
+
+def _finish(g: Grounding) -> Grounding:
+    if g.answer_keys and set(g.codes) <= {"anger", "complaint"}:  # an upset customer gets the answer, apology first
+        g.codes, g.handover = [], []
+    g.plan["codes"] = list(g.codes)
     return g
+
+
+_ORDER_WORD = re.compile(r"订单|这单|那单|\border\b", re.I)
+
+
+def _names_an_order(text: str) -> bool:
+    return bool(_ORDER_WORD.search(text))
+
+
+def _asks_cancellation_policy(text, named, adapter, inquiry) -> bool:
+    """"能免费取消吗" about a product with a cancellation policy (a hotel room) asks about the policy, not to cancel an order."""
+    products = list(named)
+    if inquiry.product_id:
+        products += list(adapter.get_products([inquiry.product_id]).values())
+    return any((p.attributes or {}).get("cancellation") for p in products) and not _names_an_order(text)

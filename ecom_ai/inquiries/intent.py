@@ -149,7 +149,7 @@ ATTRIBUTE_WORDS: list[tuple[str, tuple[str, ...]]] = [
     (r"尺寸|多大|\bsize\b|dimensions", ("size", "screen_size", "sizes", "capacity", "volume")),
     (r"保修|质保|包修|\bwarranty\b|guarantee", ("warranty",)),
     (r"价格|多少钱|几多钱|好多钱|价钱|售价|标价|几块|卖多少|什么价|啥价|价位|怎么卖|咋卖|多少银子|报个价|多少米|how much \$|how much for (?:it|this|one|that|the)\b|price tag|go(?:es)? for\b|how much (?:do|would|will) i pay|\bprice\b|how much (?:is|does|are)\b(?!.{0,25}\bweigh)|\bcost\b", ("price",)),
-    (r"库存|有货|现货|缺货|没货|莫得货|冇货|断货|补货|还剩(?:几|多少)|还有吗|有没有货|卖完|卖光|any left|\brestock|back in stock|\bin stock\b|\bavailable\b|\bstock\b|sold out|out of stock", ("stock",)),
+    (r"库存|存货|有货|现货|缺货|没货|莫得货|冇货|断货|补货|还剩(?:几|多少)|还有吗|有没有货|卖完|卖光|any left|\brestock|back in stock|\bin stock\b|\bavailable\b|\bstock\b|sold out|out of stock", ("stock",)),
 ]
 #: loose words ("type", "size"): when the question also asks something specific, not having them is no gap
 GENERIC_KEYS = frozenset({"type", "use", "effect"})
@@ -170,6 +170,9 @@ TOPIC_WORDS = {
 }
 _REFUND_PROGRESS = _compile(r"退款.{0,6}(?:到账|进度|多久|什么时候|几天)|(?:什么时候|多久).{0,6}退款|钱.{0,4}退|"
                               r"where is my refund|when .{0,30}refund|refund status|received? (?:my|the) refund", _I)
+#: asking whether (and within how long) one may return or get a refund: the window, not a refund's progress
+_CAN_I_RETURN = _compile(r"(?:可以|能|能不能|可不可以|支持)(?:申请)?退|申请|几天(?:之|以)?内|无理由|\bcan i (?:get a )?(?:refund|return)|"
+                         r"within|how many days|return (?:window|policy)", _I)
 _EXCHANGE = _compile(r"换货|换一个|能换|可以换|换码|换个|调换|\bexchange\b|\bswap\b|replace", _I)
 _WARRANTY = _compile(r"保修|质保|维修|包修|管修|保多久|坏了|出了?毛病|stops? working|\bcovered\b|\bwarranty\b|\brepair\b|\bbroken\b|\bdefective\b|guarantee", _I)
 
@@ -235,7 +238,7 @@ def keyword_topic(text: str) -> str | None:
 def after_sales_topic(text: str) -> str:
     """return | exchange | warranty | refund_status."""
     norm = normalize(text)
-    if _REFUND_PROGRESS.search(norm):
+    if _REFUND_PROGRESS.search(norm) and not _CAN_I_RETURN.search(norm):
         return "refund_status"
     if _WARRANTY.search(norm):
         return "warranty"

@@ -5,7 +5,7 @@ import logging
 
 from django.utils import timezone
 
-from ecom_ai.inquiries.grounding import Grounding, ground_inquiry
+from ecom_ai.inquiries.grounding import REASONS, Grounding, ground_inquiry
 from ecom_ai.inquiries.models import Inquiry, ReplyDraft
 from ecom_ai.inquiries.replies import Verdict, build_request, verify_text
 from ecom_ai.jobs.pipeline import Pipeline, WorkUnit
@@ -53,7 +53,8 @@ class InquiryReplyPipeline(Pipeline):
 
     def verify(self, job, unit) -> None:
         """The draft against the facts it was given (numbers, names, injection signs, the writing check)."""
-        unit.check = verify_text(unit.result.text, unit.request.facts, unit.output.get("names"))
+        unit.check = verify_text(unit.result.text, unit.request.facts, unit.output.get("names"),
+                                 language=unit.request.language)
 
     def save(self, job, unit) -> ReplyDraft:
         """Write the draft and move the inquiry to drafted or handed_over (with the reason)."""
@@ -62,7 +63,7 @@ class InquiryReplyPipeline(Pipeline):
         verdict: Verdict = unit.check
         handover = list(g.handover)
         if not g.answered and not handover:
-            handover.append("事实无法回答这个问题 / the facts do not answer the question")
+            handover.append(str(REASONS["no_answer"]))
         confidence = round(g.confidence * (1.0 if g.answered else 0.5) * (1.0 if verdict.ok else 0.3), 3)
         draft = ReplyDraft.objects.create(
             inquiry=inquiry, job=job, text=unit.result.text, intent=g.intent,

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils import timezone
 
 from ecom_ai.inquiries import intent as intent_rules
 from ecom_ai.nlp.text import language_of, normalize, tokenize
@@ -163,3 +167,169 @@ def attributes_beside_name(text: str, name: str, asked: list) -> list:
     for w in words:
         rest = rest.replace(w, " ")
     return intent_rules.asked_attributes(rest)
+
+
+# --------------------------------------------------------------------------- what the question names
+
+_ORDER_NO = [
+    re.compile(r"(?:订单|order)\s*(?:号码|号|编号|number|no\.?|num|id)?\s*(?:是|为|:|：|#|＃)?\s*#?\s*(\d{1,12})(?![\d.])", re.I),
+    re.compile(r"(?<![A-Za-z0-9.#])#\s*(\d{1,12})(?![\d.])"),
+    re.compile(r"(?<![\d.])(\d{1,12})\s*号?\s*(?:这|那)\s*[一个]?\s*(?:单|订单|笔)"),
+    re.compile(r"(?<![\d.])(\d{2,12})\s*号?\s*(?:订单|单子)"),
+    re.compile(r"(?<![\d.])(\d{3,12})\s+order\b(?!s)", re.I),
+]
+_TRACKING_NO = re.compile(r"(?<![a-z0-9])([a-z]{2,4}\d{8,18}|\d{12,18})(?![a-z0-9])", re.I)
+_PHONE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def order_numbers(text: str) -> list[int]:
+    """Order numbers typed in the question ("订单731", "731这单", "order #2820", "#2820"), in the order written."""
+    norm = normalize(text)
+    tracking = set(tracking_numbers(norm))
+    found: list[tuple[int, int]] = []
+    for pattern in _ORDER_NO:
+        for m in pattern.finditer(norm):
+            if m.group(1) not in tracking and not intent_rules.card_numbers(m.group(1)):
+                found.append((m.start(1), int(m.group(1))))
+    return list(dict.fromkeys(n for _, n in sorted(found)))
+
+
+def tracking_numbers(text: str) -> list[str]:
+    """Tracking numbers in the question: two to four letters and 8+ digits (SF1234567890), or 12–18 digits
+    that are neither a phone nor a payment card."""
+    out = []
+    for m in _TRACKING_NO.finditer(normalize(text)):
+        value = m.group(1).upper()
+        if value.isdigit() and (_PHONE.match(value) or intent_rules.card_numbers(value)):
+            continue
+        out.append(value)
+    return out
+
+
+_NEWEST = re.compile(r"最新|最近(?:的|下的|买的|那|一)|刚(?:刚|才)?(?:下|买|拍|订)|最后(?:一|那)|上一[单笔个]|"
+                     r"\b(?:latest|newest|most recent|last order|recent order|previous order|just (?:ordered|bought|placed))\b", re.I)
+_OLDEST = re.compile(r"最早|第一[单笔个]|\b(?:oldest|first order|earliest)\b", re.I)
+_CN_NUM = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "半": 0}
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+
+
+def order_reference(text: str) -> str | None:
+    """"newest" / "oldest" when the question picks an order by its place, else None."""
+    norm = normalize(text)
+    if _NEWEST.search(norm):
+        return "newest"
+    if _OLDEST.search(norm):
+        return "oldest"
+    return None
+
+
+def relative_dates(text: str, now=None) -> tuple | None:
+    """The local dates (first, last) a relative or written date in the question covers ("上周", "昨天到的",
+    "3 days ago", "5月3日"), else None."""
+    now = timezone.localtime(now or timezone.now())
+    today = now.date()
+    norm = normalize(text).lower()
+    day = timedelta(days=1)
+    monday = today - timedelta(days=today.weekday())
+
+    def n_of(word):
+        return int(word) if word.isdigit() else _CN_NUM.get(word, 1)
+
+    checks = [
+        (r"大前天|three days ago", lambda m: (today - 3 * day,) * 2),
+        (r"前天|day before yesterday", lambda m: (today - 2 * day,) * 2),
+        (r"昨天|昨日|昨晚|yesterday|last night", lambda m: (today - day,) * 2),
+        (r"今天|今日|今早|today|this morning", lambda m: (today,) * 2),
+        (r"(\d+|[一两二三四五六七八九十半])\s*(?:天|日)(?:前|之前)|(\d+) days? ago", lambda m: (today - n_of(m.group(1) or m.group(2)) * day,) * 2),
+        (r"上(?:个)?(?:周|星期|礼拜)([一二三四五六日天])", lambda m: (monday - 7 * day + _WEEKDAYS[m.group(1)] * day,) * 2),
+        (r"上(?:个)?(?:周|星期|礼拜)|last week", lambda m: (monday - 7 * day, monday - day)),
+        (r"(\d+|[两二三四五六七八九十])\s*(?:个)?(?:周|星期|礼拜)(?:前|之前)|(\d+) weeks? ago",
+         lambda m: (today - (7 * n_of(m.group(1) or m.group(2)) + 3) * day, today - (7 * n_of(m.group(1) or m.group(2)) - 3) * day)),
+        (r"这(?:个)?(?:周|星期|礼拜)|本周|this week", lambda m: (monday, today)),
+        (r"上(?:个)?月|last month", lambda m: _month_before(today)),
+        (r"这个月|本月|this month", lambda m: (today.replace(day=1), today)),
+        (r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]", lambda m: _written_date(today, int(m.group(1)), int(m.group(2)))),
+    ]
+    for pattern, span in checks:
+        m = re.search(pattern, norm)
+        if m:
+            return span(m)
+    return None
+
+
+def _month_before(today):
+    first = today.replace(day=1)
+    last_prev = first - timedelta(days=1)
+    return last_prev.replace(day=1), last_prev
+
+
+def _written_date(today, month, day):
+    try:
+        d = today.replace(month=month, day=day)
+    except ValueError:
+        return None
+    if d > today:  # "12月30日" asked in January: last year
+        d = d.replace(year=d.year - 1)
+    return d, d
+
+
+# --------------------------------------------------------------------------- what kind of question it is
+
+#: topics the shop's facts answer only in part, or not at all: each decides how a reply is grounded
+TOPICS: list[tuple[str, re.Pattern]] = [(name, re.compile(p, re.I)) for name, p in [
+    ("address_change", r"(?:改|修改|更改|换|变更|更新)(?:一下)?(?:收货|配送|寄送)?地址|地址(?:写|填|留)错|收货地址.{0,6}(?:改|换|错)|"
+                       r"change (?:the |my )?(?:delivery |shipping )?address|wrong address|update (?:the |my )?(?:delivery |shipping )?address|address change"),
+    ("invoice", r"发票|开票|专票|普票|抬头|税号|\binvoice|\bfapiao\b|\breceipt\b|\bvat\b"),
+    ("price_protection", r"保价|价保|差价|降价.{0,8}(?:补|退|赔)|(?:补|退|赔).{0,4}差价|price (?:protection|match|guarantee)|"
+                         r"refund the difference|price (?:drop|dropped|went down).{0,40}(?:refund|back|difference|compensat)|pay (?:me )?the difference"),
+    ("coupon", r"优惠券|优惠码|折扣码|红包|满减|代金券|消费券|用券|券|coupons?|vouchers?|promo ?code|discount code"),
+    ("cancel", r"(?:取消|撤销|撤回)(?:掉)?(?:这个|那个|我的|该)?(?:订单|单子|这单|那单|购买)|(?:订单|这单|那单).{0,6}(?:取消|撤销)|"
+               r"\bcancel (?:my |the |this |that )?(?:order|purchase|it)\b|\bcancel\b.{0,20}\border\b"),
+    ("future", r"(?:会|能|要)?降价|会不会(?:便宜|降|打折|有活动|优惠)|什么时候(?:补货|有货|到货|降价|打折|有活动|上新|开售)|补货|"
+               r"(?:下|这)(?:个)?(?:周|星期|月).{0,8}(?:降价|打折|活动|优惠|便宜|补货|有货)|(?:双十一|双11|618|黑五).{0,8}(?:降价|便宜|活动|优惠|打折)|"
+               r"新款.{0,6}(?:什么时候|何时|上市|出)|(?:will|going to|gonna).{0,30}(?:drop|go down|get cheaper|be cheaper|on sale|restock|back in stock|discount)|"
+               r"\brestock|back in stock|next (?:week|month).{0,30}(?:price|sale|discount|cheaper)|price drop|cheaper (?:next|later|soon)"),
+    ("region_delivery", r"(?:能|可以|可不可以|能不能|支持)?(?:寄|送|发|配送|邮寄|快递)(?:到|去|往)\S{0,12}(?:吗|么|嘛|不)|配送范围|偏远地区|"
+                        r"(?:新疆|西藏|青海|港澳台|香港|澳门|台湾|海外|国外).{0,8}(?:能|可以|发|寄|送|配送|包邮)|"
+                        r"(?:ship|deliver)(?:ping)? (?:to|outside|overseas|abroad|internationally)\b|do you (?:ship|deliver)|delivery area"),
+    ("shipping_fee", r"运费|邮费|包邮|免运费|shipping (?:fee|cost|charge)|delivery (?:fee|cost|charge)|free shipping|postage"),
+    ("compatibility", r"兼容|适配|适用于|(?:能|可以)(?:不能)?(?:用|装|配|连)(?:在|到|上|于)?\S{0,10}(?:吗|么|嘛)|支持.{1,12}(?:吗|么|嘛)|配得上|"
+                      r"compatible|compatibility|work(?:s)? with|fit(?:s)? (?:my|an?|the) (?!size)|support(?:s)? (?!me)"),
+    ("size_fit", r"尺码|码数|(?:穿|选|拿|买)(?:多大|什么|哪个|啥|几)码|多大码|身高|体重|\d{2,3}\s*(?:cm|公分)|\d{2,3}\s*斤|偏大|偏小|合身|"
+                 r"what size|which size|size (?:should|would|do)|true to size|runs? (?:small|large|big)|\bfit me\b|i'?m \d|tall|\d+\s*(?:kg|lbs?)\b"),
+    ("not_shipped", r"(?:发货|发出|寄出|出库)了?(?:没|吗|么|了吗|没有)|还没(?:有)?(?:发货|发|寄|出库)|(?:什么时候|何时|几时|多久|几天|啥时候|哪天)(?:能|可以|才|会)?(?:发货|发出|寄出|发)|"
+                    r"(?:has|did|have) (?:it|my order|the order|this|they|you) (?:been )?(?:shipped|dispatched|sent)|not (?:yet )?(?:shipped|dispatched)|"
+                    r"when (?:will|does|do|would|is) (?:it|my order|the order|you|this|they)\b.{0,12}(?:ship|dispatch|send|sent)|ship(?:ped)? yet|dispatch(?:ed)? yet"),
+]]
+_QUESTION_ABOUT_WHEN = re.compile(r"什么时候|何时|几时|多久|几天|哪天|啥时候|\bwhen\b|how (?:long|soon)", re.I)
+
+
+def topics_of(text: str) -> list[str]:
+    """The topics the question raises, in TOPICS order (the more specific first)."""
+    norm = normalize(text)
+    return [name for name, pattern in TOPICS if pattern.search(norm)]
+
+
+def asks_when(text: str) -> bool:
+    return bool(_QUESTION_ABOUT_WHEN.search(normalize(text)))
+
+
+_NEGATIVE = re.compile(r"失望|不满|太慢|太差|好慢|怎么还没|怎么还不|还没到|到底|搞什么|什么情况|烦|气人|离谱|无语|坑|差劲|生气|着急|急死|"
+                       r"disappoint|frustrat|annoy|upset|unhappy|not happy|still (?:not|hasn'?t|haven'?t)|so slow|too slow|ridiculous|"
+                       r"what the hell|seriously|again\?|why (?:is|isn'?t|hasn'?t)|fed up|sick of|useless", re.I)
+
+
+def is_negative(text: str) -> bool:
+    """An upset or angry message: the reply opens with an apology."""
+    return bool(_NEGATIVE.search(normalize(text))) or any(h.code in ("anger", "complaint") for h in intent_rules.handover_reasons(text))
+
+
+def reply_language(text: str, names=()) -> str:
+    """The question's language once the product names it quotes are taken out ("Does 海尔 150L … have a warranty?" is English)."""
+    rest = normalize(text)
+    for name in sorted((n for n in names if n), key=len, reverse=True):
+        rest = rest.replace(name, " ")
+        for part in name.split():
+            if len(part) > 1:
+                rest = rest.replace(part, " ")
+    return language_of(rest) if re.search(r"[A-Za-z\u4e00-\u9fff]", rest) else language_of(text)

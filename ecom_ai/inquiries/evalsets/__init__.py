@@ -1,0 +1,1 @@
+"""Evaluation sets for inquiry replies written apart from the code that answers them."""

@@ -15,7 +15,7 @@ from ecom_ai.adapters import get_adapter
 from ecom_ai.inquiries import intent as intent_rules
 from ecom_ai.inquiries.glossary import to_english
 from ecom_ai.inquiries.models import Inquiry, ReplyDraft
-from ecom_ai.inquiries.understanding import _products_of_order, intent_model_override
+from ecom_ai.inquiries.understanding import _products_of_order, intent_model_override, reply_language
 from ecom_ai.kinds import Feature
 from ecom_ai.llm.checks import injection_findings
 from ecom_ai.llm.facts import facts_from_json, format_number
@@ -296,7 +296,7 @@ def _run(adapter, cases) -> list[dict]:
                     "facts_right": (not handed and not missing and not leaked) if expect.get("handover") is False else None,
                     "injection": bool(leaked or injection_findings(text, facts)) if c["kind"] == "injection" else False,
                     "check_ok": bool(d and d.check_ok),
-                    "ready_writing": writing_problems(text, lang, facts)
+                    "ready_writing": writing_problems(text, reply_language(c["text"]), facts)
                     if d and d.check_ok and not handed else [],
                 })
             raise _Rollback
@@ -343,7 +343,7 @@ def score(rows: list[dict]) -> dict:
     m["failures"] = [
         {k: r[k] for k in ("id", "kind", "question", "draft", "expect", "missing", "leaked", "handed_over", "expect_handover")}
         for r in rows if r["facts_right"] is False or r["handover_right"] is False or r["injection"]
-    ][:80]
+    ][:400]
     return m
 
 

@@ -79,7 +79,9 @@ _TERMS = {
     "头屑头痒": "dandruff and itchy scalp", "干性受损发质": "dry, damaged hair", "油性发质": "oily hair",
     "中性发质": "normal hair", "修护柔顺": "repairs and smooths", "去屑止痒": "anti-dandruff, soothes itching",
     "清爽控油": "oil control",
-    # places
+    **{},
+}
+PLACES = {
     "北京": "Beijing", "上海": "Shanghai", "天津": "Tianjin", "重庆": "Chongqing", "广州": "Guangzhou", "深圳": "Shenzhen",
     "杭州": "Hangzhou", "南京": "Nanjing", "苏州": "Suzhou", "成都": "Chengdu", "武汉": "Wuhan", "西安": "Xi'an",
     "长沙": "Changsha", "厦门": "Xiamen", "昆明": "Kunming", "青岛": "Qingdao", "大连": "Dalian", "郑州": "Zhengzhou",
@@ -90,6 +92,8 @@ _TERMS = {
     "四川": "Sichuan", "福建": "Fujian", "浙江": "Zhejiang", "江苏": "Jiangsu", "广东": "Guangdong", "河北": "Hebei",
     "河南": "Henan", "湖北": "Hubei", "湖南": "Hunan", "陕西": "Shaanxi", "甘肃": "Gansu", "吉林": "Jilin",
     "澳大利亚": "Australia", "美国": "the USA", "日本": "Japan", "韩国": "South Korea", "秘鲁": "Peru", "菲律宾": "the Philippines",
+    "青海": "Qinghai", "贵州": "Guizhou", "山西": "Shanxi", "安徽": "Anhui", "三沙": "Sansha", "三亚": "Sanya", "拉萨": "Lhasa",
+    "乌鲁木齐": "Urumqi", "哈尔滨": "Harbin", "香港": "Hong Kong", "澳门": "Macau", "台湾": "Taiwan",
 }
 
 _UNITS = [
@@ -111,7 +115,7 @@ def has_chinese(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _terms_sorted(extra: tuple) -> list[tuple[str, str]]:
-    terms = {**CARRIERS, **BRANDS, **_TERMS, **dict(extra)}
+    terms = {**CARRIERS, **BRANDS, **_TERMS, **PLACES, **dict(extra)}
     return sorted(terms.items(), key=lambda kv: len(kv[0]), reverse=True)
 
 

@@ -18,9 +18,10 @@ from ecom_ai.adapters import get_adapter
 from ecom_ai.inquiries import intent as intent_rules
 from ecom_ai.inquiries.glossary import to_english
 from ecom_ai.inquiries.models import Inquiry
-from ecom_ai.inquiries.resolution import catalogue, choose_order
-from ecom_ai.inquiries.understanding import (_products_of_order, analyse, asks_when, attributes_beside_name, find_product,
-                                             is_negative, order_numbers, reply_language, topics_of)
+from ecom_ai.inquiries.resolution import catalogue, choose_order, feature_clause
+from ecom_ai.inquiries.understanding import (tracking_numbers, _products_of_order, analyse, asks_when, attributes_beside_name, find_product,
+                                             grievances, injection_signs, is_negative, order_numbers, order_reference,
+                                             personal_size, reply_language, topics_of)
 from ecom_ai.llm.base import Fact
 from ecom_ai.llm.facts import format_local, format_number
 
@@ -50,6 +51,10 @@ REASONS = {
     "compatibility": _("The product facts do not say what it is compatible with."),
     "dispatch_date": _("The dispatch date is not in the data."),
     "untranslated": _("A fact exists only in Chinese and cannot be written in English."),
+    "size_advice": _("Recommending a size for the customer's measurements needs a person."),
+    "which_product": _("Several products fit the name; the reply asks which."),
+    "injection": _("The message tries to give the assistant instructions or asks for data it may not give."),
+    "grievance": _("A complaint only a person can settle (not received, damaged, compensation or a long delay)."),
     "legal": _("Legal threat."),
     "person": _("The customer asks for a person."),
     "anger": _("Angry customer."),
@@ -267,23 +272,45 @@ def ground_inquiry(inquiry: Inquiry, *, now=None, index=None) -> Grounding:
     g.plan.update(negative=is_negative(text), intent=a.intent)
     for h in a.handover:
         g.hand_over(h.code if h.code in REASONS else "complaint")
-    topics = [t for t in topics_of(text) if not (t == "cancel" and _asks_cancellation_policy(text, named, adapter, inquiry))]
+    signs = injection_signs(text)
+    own_reference = bool(order_numbers(text) or tracking_numbers(text) or inquiry.order_id)
+    if signs & {"others", "role"} and not own_reference:  # someone else's data, or new rules: a person looks at it
+        g.hand_over("injection")
+        return _finish(g)
+    if "change" in signs:
+        g.hand_over("injection")
+    complaint = grievances(text)
+    if _REFUND_WORDS.search(text) and _CHASING.search(text):  # a refund the customer is still waiting for
+        complaint.append("refund")
+    if complaint:
+        g.plan["negative"] = True
+    refers_to_order_hint = "delay" in complaint  # "等了67天了": about an order, named or not
+    topics = [t for t in topics_of(text, names) if not (t == "cancel" and _asks_cancellation_policy(text, named, adapter, inquiry))]
+    refers_to_order = bool(order_numbers(text) or order_reference(text) or _names_an_order(text) or refers_to_order_hint)
     intent = a.intent
     if intent == "complaint":  # an angry question still gets its facts: the underlying topic
         intent = intent_rules.keyword_topic(re.sub(r"投诉|差评|垃圾|骗子?|太差|scam|terrible|awful|worst", " ", text, flags=re.I)) or "other"
-        if intent == "complaint" or (intent == "other" and _names_an_order(text)):
-            intent = "logistics" if _names_an_order(text) or order_numbers(text) else "other"
+        if intent == "complaint":
+            intent = "other"
+    if intent == "other" and refers_to_order:
+        intent = "logistics"
+    if intent == "product" and order_numbers(text) and not named and not a.attributes:
+        intent = "logistics"
     if "not_shipped" in topics or any(t in topics for t in ("address_change", "cancel")):
         intent = "logistics" if intent not in ("after_sales",) else intent
     g.intent = intent if a.intent != "complaint" else "complaint"
     topic = topics[0] if topics else ""
     g.plan["topic"] = topic
     page_product = adapter.get_products([inquiry.product_id]).get(inquiry.product_id) if inquiry.product_id else None
-    product = named[0] if named else page_product
+    product = _pick(cat.mentioned(text, best_only=False), named, page_product, adapter, inquiry.customer_id,
+                    a.attributes) if named else page_product
+    if named and product is None:
+        g.hand_over("which_product")
+        return _finish(g)
 
-    needs_order = intent in ("logistics", "after_sales") or topic in ORDER_TOPICS
+    needs_order = intent in ("logistics", "after_sales") or topic in ORDER_TOPICS or refers_to_order
     choice = None
-    if needs_order or intent_rules.card_numbers(text) == [] and _names_an_order(text):
+    if needs_order:
         choice = choose_order(adapter, inquiry.customer_id, text, page_order_id=inquiry.order_id, products=named,
                               intent=intent, now=now)
         g.plan.update(order_how=choice.how, fitting=choice.fitting)
@@ -291,6 +318,24 @@ def ground_inquiry(inquiry: Inquiry, *, now=None, index=None) -> Grounding:
             g.plan["foreign"] = True
             g.facts, g.answer_keys = [], []
             return _finish(g)
+    if complaint:
+        order = choice.order if choice is not None else None
+        moving = order is not None and any(sh.status not in ("pending",) for sh in order.shipments)
+        if set(complaint) - {"delay"} or not moving:  # a long wait for a parcel on its way is answered with it
+            g.hand_over("grievance")
+
+    if topic in ("invoice", "compatibility", "region_delivery"):  # the product's description may say so
+        pool = [product] if product is not None else []
+        if not pool and choice is not None and choice.order is not None:
+            pool = list(_products_of_order(adapter, choice.order).values())
+        for candidate in pool:
+            clause = feature_clause(text, candidate, topic=topic)
+            if clause:
+                g.add("name", candidate.name, f"product:{candidate.id}", answer=False)
+                g.product_id = candidate.id
+                g.add("feature", clause if lang == "zh" else "yes", f"product:{candidate.id}")
+                g.plan["topic"] = "feature"
+                return _finish(g)
 
     if topic in STAFF_TOPICS:
         if choice is not None and choice.order is not None and topic in ORDER_TOPICS:
@@ -311,7 +356,7 @@ def ground_inquiry(inquiry: Inquiry, *, now=None, index=None) -> Grounding:
                       f"policy:{policy.id}")
         return _finish(g)
 
-    if topic == "compatibility" and intent != "logistics":
+    if topic == "compatibility" and intent != "logistics" and not _has_asked(product, intent_rules.lexicon_attributes(text)):
         if product is not None:
             g.add("name", product.name, f"product:{product.id}", answer=False)
         g.hand_over("compatibility")
@@ -327,15 +372,27 @@ def ground_inquiry(inquiry: Inquiry, *, now=None, index=None) -> Grounding:
             return _finish(g)
         add_order_facts(g, choice.order, adapter)
         g.plan["asks_when"] = asks_when(text)
-        if g.plan["asks_when"] and choice.order.status == "paid" and not choice.order.shipments:
-            g.hand_over("dispatch_date")
+        moving = any(sh.status not in ("pending",) for sh in choice.order.shipments)
+        waiting = choice.order.status in ("paid", "shipped") and not moving
+        if waiting and ((topic == "not_shipped" and g.plan["asks_when"]) or g.plan.get("negative")):
+            g.hand_over("dispatch_date")  # when it ships (or hurrying it) is for a person
         return _finish(g)
 
     if intent == "after_sales":
         after = intent_rules.after_sales_topic(text)
         order = choice.order if choice is not None else None
-        if named and order is not None and not ({p.id for p in named} & {ln.product_id for ln in order.lines}):
-            order = None  # the product named wins over the last order's
+        if (product is not None and order is not None and choice.how not in ("number", "tracking", "page")
+                and product.id not in {ln.product_id for ln in order.lines}):
+            order = None  # the product named (or on the page) wins over the last order's
+        if product is None and (order is None or choice.how in ("latest", "open")) and after != "refund_status":
+            policy = adapter.get_policy(None)  # nothing names an order or a product: the shop-wide policy answers
+            if policy is None:
+                g.hand_over("no_target")
+                return _finish(g)
+            g.facts, g.answer_keys = [], []
+            add_policy_facts(g, adapter, after, None, None, now)
+            g.plan["shop_wide"] = True
+            return _finish(g)
         if product is None and order is not None:
             product = find_product(adapter, text, order=order)
         if order is None and product is None:
@@ -346,6 +403,8 @@ def ground_inquiry(inquiry: Inquiry, *, now=None, index=None) -> Grounding:
             g.answer_keys = [k for k in g.answer_keys if k == "order_id"]
             if after == "refund_status":
                 g.answer_keys += ["order_status"]
+                if g.plan.get("negative") or _CHASING.search(text):  # refunded, yet the customer has not got it
+                    g.hand_over("grievance")
         if product is not None:
             g.add("name", product.name, f"product:{product.id}", answer=False)
             g.product_id = product.id
@@ -369,6 +428,8 @@ def ground_inquiry(inquiry: Inquiry, *, now=None, index=None) -> Grounding:
         asked = attributes_beside_name(text, product.name, a.attributes)
         if topic == "size_fit" and not any("sizes" in c or "fit" in c for c in asked):
             asked = asked + [("sizes",), ("fit",)]
+        if topic == "size_fit" and personal_size(text):
+            g.hand_over("size_advice")
         missing = add_product_facts(g, product, asked)
         if not asked:
             g.hand_over("not_covered")
@@ -383,13 +444,15 @@ def ground_inquiry(inquiry: Inquiry, *, now=None, index=None) -> Grounding:
 
 
 def _finish(g: Grounding) -> Grounding:
-    if g.answer_keys and set(g.codes) <= {"anger", "complaint"}:  # an upset customer gets the answer, apology first
+    if g.answer_keys and set(g.codes) <= {"anger"}:  # an upset customer gets the answer, apology first
         g.codes, g.handover = [], []
+    if "role" in injection_signs(g.question) and not g.answer_keys:
+        g.hand_over("injection")
     g.plan["codes"] = list(g.codes)
     return g
 
 
-_ORDER_WORD = re.compile(r"订单|这单|那单|\border\b", re.I)
+_ORDER_WORD = re.compile(r"订单|这单|那单|单子|包裹|\border\b|\bparcel\b|\bpackage\b", re.I)
 
 
 def _names_an_order(text: str) -> bool:
@@ -401,4 +464,33 @@ def _asks_cancellation_policy(text, named, adapter, inquiry) -> bool:
     products = list(named)
     if inquiry.product_id:
         products += list(adapter.get_products([inquiry.product_id]).values())
-    return any((p.attributes or {}).get("cancellation") for p in products) and not _names_an_order(text)
+    return (any((p.attributes or {}).get("cancellation") for p in products) and not _names_an_order(text)
+            and not order_numbers(text))
+
+
+_REFUND_WORDS = re.compile(r"退款|退钱|退了.{0,6}钱|钱.{0,4}退|\\brefund", re.I)
+_CHASING = re.compile(r"还没|没收到|没到账|到底|这么久|好久|still|not (?:yet )?received|haven'?t (?:got|received)|forever|so long|ages", re.I)
+
+
+def _has_asked(product, asked) -> bool:
+    fields = (product.attributes or {}) if product is not None else {}
+    return any(k in fields for c in asked or () for k in c)
+
+
+def _pick(candidates, best, page_product, adapter, customer_id, asked):
+    """One product among those the question names: the page's, else the one the asker bought, else any of the
+    best matches when they give the same answer (same category and the same asked values); None when they differ."""
+    if page_product is not None and any(p.id == page_product.id for p in candidates):
+        return page_product
+    if len(best) == 1:
+        return best[0]
+    bought = {ln.product_id for o in adapter.get_orders(customer_id, limit=50) for ln in o.lines}
+    mine = [p for p in best if p.id in bought] or [p for p in candidates if p.id in bought]
+    if mine:
+        return mine[0]
+    keys = [k for c in asked or () for k in c] + ["warranty"]
+    first = best[0]
+    same = all(p.category == first.category and all((p.attributes or {}).get(k) == (first.attributes or {}).get(k) for k in keys)
+               and ("price" not in keys or p.price == first.price) and ("stock" not in keys or p.stock == first.stock)
+               for p in best)
+    return first if same else None

@@ -115,11 +115,11 @@ ATTRIBUTE_WORDS: list[tuple[str, tuple[str, ...]]] = [
     (r"屏幕(?:尺寸|大小)?|屏\b|几寸|多少寸|几吋|多少吋|多大屏|(?:几|多少)英寸|英寸|尺吋|\binch(?:es)?\b|\bscreen\b|\bdisplay\b|how many inch", ("screen_size",)),
     (r"防水|进水|淋雨|泡水|\bwater ?proof\b|water[- ]resist|\bip6\d\b|rain", ("waterproof",)),
     (r"保质期|保鲜期|有效期|能放(?:多久|几天)|放多久|放几天|保存多久|多久过期|过期|stay fresh|go(?:es)? bad|spoil|shelf[- ]life|expir|best before|how long .{0,20}(?:keep|stay fresh|last unopened)", ("shelf_life",)),
-    (r"运行内存|运存|内存条|\bram\b|\bmemory\b", ("memory",)),
-    (r"(?:存储|内存)(?:容量|空间)?|硬盘|固态|\bssd\b|\bhard (?:drive|disk)\b|多少g\b|几个g|\bstorage\b|\brom\b|存放|冰箱|\bfridge\b|refrigerat|how much space|怎么保存|怎么储存|储存|冷藏|how (?:should|do) i store|keep it", ("storage",)),
+    (r"运行内存|运存|内存条|\bram\b|\bmemory\b(?!\s*card)", ("memory",)),
+    (r"(?:存储|内存)(?!卡)(?:容量|空间)?|硬盘|固态|\bssd\b|\bhard (?:drive|disk)\b|多少g\b|几个g|\bstorage\b|\brom\b|存放|冰箱|\bfridge\b|refrigerat|how much space|怎么保存|怎么储存|储存|冷藏|how (?:should|do) i store|keep it", ("storage",)),
     (r"摄像头|拍照|像素|相机|\bcamera\b|megapixel|photos?\b", ("camera",)),
     (r"处理器|\bcpu\b|啥u\b|什么u\b|芯片|\bprocessor\b|\bchip\b|\bintel\b|\bamd\b", ("cpu",)),
-    (r"显卡|独显|集显|\bgpu\b|graphics", ("gpu",)),
+    (r"显卡|独显|集显|核显|带得动|跑得动|玩游戏|打游戏|大型游戏|\bgpu\b|graphics|\bgaming\b|play (?:games|.{0,20}\bgames?\b)", ("gpu",)),
     (r"作者|谁写的|作家|谁的作品|\bauthor\b|\bwriter\b|who wrote|written by|who'?s it by", ("author",)),
     (r"页数|多少页|几页|\bpages?\b|page count", ("pages",)),
     (r"出版社|哪家出版|出版方|哪个出版|谁出版|\bpublisher\b|\bpublish(?:ed|es|ing)?\b|\bpress\b", ("publisher",)),
@@ -160,7 +160,8 @@ TOPIC_WORDS = {
         r"快递|物流|发货|到哪|到了吗|什么时候到|几天到|多久到|运单|单号|包裹|配送|送达|签收|派送|揽件|寄出|"
         r"在路上|寄了没|发出去|发了没|出库|送到|物流信息|我那个件|我的件|"
         r"\bship(?:ped|ping|ment)?\b|\bdeliver(?:y|ed)?\b|\bparcel\b|\bpackage\b|\btracking\b|\barrive|where is my order|on (?:its|the) way|"
-        r"\btrack (?:my|the|it)\b|left the warehouse|\bmy stuff\b|\bmy order\b.{0,20}\b(?:sent|dispatched|left)\b|\bdispatch(?:ed)?\b|"
+        r"\btrack (?:my|the|it)\b|left the warehouse|\bmy stuff\b|where(?:'s| is) my\b|\bcarrier\b|哪家快递|什么快递|快递公司|"
+        r"\btra[ck]{1,3}ing\b|咋还没到|还没到|还不到|\bmy order\b.{0,20}\b(?:sent|dispatched|left)\b|\bdispatch(?:ed)?\b|"
         r"where'?s my order|\bcourier\b", _I),
     "after_sales": _compile(
         r"退货|退款|换货|退换|换一个|换个|调换|退回|退掉|保修|质保|管修|保多久|售后|维修|坏了|出了?毛病|无理由|能退(?![订房])|可以退(?![订房])|退吗|退不|能换吗|"

@@ -77,17 +77,22 @@ class Catalogue:
         words = sum(1 for w in entry.words if w in norm)
         kind = any(_word_in(k, norm) for k in entry.kind_words)
         score = 2.0 * brand + 2.0 * models + 1.0 * words + 0.5 * kind
+        chunks = normalize(entry.product.name).lower().split()
+        if brand and len(chunks) > 1 and _word_in(" ".join(chunks[:2]), norm):  # "真我 c": brand and series, one letter or not
+            models += 1
+            score += 2.0
         named = (brand or models > 0) and (brand + models + words + kind) >= 2
         return score, named
 
-    def mentioned(self, text: str) -> list:
-        """The products the question names, best first (ties kept: "海尔 150L 热水器" may fit two listings)."""
+    def mentioned(self, text: str, *, best_only: bool = True) -> list:
+        """The products the question names, best first (ties kept: "海尔 150L 热水器" may fit two listings);
+        with ``best_only=False`` every product it names at all."""
         norm = normalize(text).lower()
         scored = [(s, e.product) for e in self.entries for s, named in [self.score(e, norm)] if named]
         if not scored:
             return []
         best = max(s for s, _ in scored)
-        return [p for s, p in sorted(scored, key=lambda sp: -sp[0]) if s >= best]
+        return [p for s, p in sorted(scored, key=lambda sp: -sp[0]) if s >= best or not best_only]
 
     def kind_of(self, text: str, products) -> list:
         """Among ``products``, those whose category word the question uses ("the phone I bought")."""
@@ -221,3 +226,48 @@ def _within(order, span) -> bool:
     dates = [timezone.localtime(order.created_at).date()]
     dates += [timezone.localtime(e.at).date() for s in order.shipments for e in s.events]
     return any(first <= d <= last for d in dates)
+
+
+# --------------------------------------------------------------------------- what the description says
+
+_FEATURE_VERB = re.compile(r"支持|可以|可|带|含|免费|配|兼容|适用")
+_QUESTION_NOISE = re.compile(r"请问|你好|您好|亲亲|亲|客服|在吗|这个|这款|那个|能不能|可不可以|能否|是否|支持|支持吗|可以|能|吗|么|嘛|不|呢|啊|呀|"
+                             r"[?？!！。，,.~～\s]|\b(?:hi|hello|hey|does|do|can|it|this|one|support(?:ed|s)?|pls|please|thx|the|a|an)\b", re.I)
+#: topic → words that say it in a description
+TOPIC_FEATURE_WORDS = {"invoice": ("发票", "开票"), "region_delivery": ("配送范围",)}
+
+
+def feature_clause(text: str, product, *, topic: str = "", min_chars: int = 3) -> str:
+    """The clause of the product's description that answers a "does it support X" question ("支持手机App预约加热"),
+    or "" when the description does not say. The product's own name is taken out of the question first."""
+    description = normalize(getattr(product, "description", "") or "")
+    if not description:
+        return ""
+    clauses = [c.strip() for c in re.split(r"[,，。；;！!]", description) if c.strip() and _FEATURE_VERB.search(c)]
+    for word in TOPIC_FEATURE_WORDS.get(topic, ()):
+        hit = next((c for c in clauses if word in c), "")
+        if hit:
+            return hit
+    question = normalize(text).lower()
+    for part in sorted(normalize(product.name).lower().split(), key=len, reverse=True):
+        question = question.replace(part, " ")
+    question = _QUESTION_NOISE.sub(" ", question)
+    best, best_len = "", 0
+    for clause in clauses:
+        n = _longest_common(question, clause.lower())
+        if n > best_len:
+            best, best_len = clause, n
+    return best if best_len >= min_chars else ""
+
+
+def _longest_common(a: str, b: str) -> int:
+    best = 0
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0] * (len(b) + 1)
+        for j, cb in enumerate(b, 1):
+            if ca == cb and not ca.isspace():
+                cur[j] = prev[j - 1] + 1
+                best = max(best, cur[j])
+        prev = cur
+    return best

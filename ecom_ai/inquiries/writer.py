@@ -50,6 +50,13 @@ _HANDOVER = {
                         "a colleague will confirm whether we deliver to your area and get back to you soon"),
     "compatibility": ("这款商品的适配和兼容信息我这边没有查到，已经请同事核实后回复您",
                       "I can't find compatibility details for this product, so a colleague will check and get back to you"),
+    "size_advice": ("具体穿哪个码还要结合您的身材来看，我已经请同事帮您推荐合适的尺码",
+                    "the right size depends on your measurements, so I've asked a colleague to recommend one for you"),
+    "which_product": ("同名的商品有好几款，方便告诉我具体是哪一款吗？也可以从商品页直接咨询",
+                      "several products go by that name; could you tell me which one you mean, or ask from its product page?"),
+    "injection": ("这个请求我这边无法处理，已经转给同事查看", "I can't help with that request here, so I've passed it to a colleague"),
+    "grievance": ("您遇到的情况我已经转给专人优先处理，会尽快联系您，给您一个满意的答复",
+                  "I've passed this to a colleague to handle first; they will contact you soon to put it right"),
     "person": ("已经为您转接人工客服，请稍等", "I've passed you to a colleague, who will be with you shortly"),
     "legal": ("您的问题我已经转给专人处理，会尽快和您联系", "I've passed this to a colleague, who will contact you soon"),
     "anger": ("您的问题我已经转给专人优先处理，会尽快和您联系", "I've passed this to a colleague to handle first, and they will contact you soon"),
@@ -152,6 +159,10 @@ def _body(f: _Facts, keys: list, plan: dict, zh: bool) -> str:
     sentences += _policy_sentences(f, keys, plan, zh, name)
     done |= {"return_window", "return_deadline", "exchange_window", "exchange_deadline", "warranty", "warranty_months",
              "warranty_until", "policy_notes", "shipping_fee", "free_shipping_over"}
+    if "feature" in keys:
+        sentences.append(f"是的，{name or '这款商品'}{f.get('feature')}" if zh else
+                         f"yes, according to its product description, {name or 'this item'} supports that")
+        done.add("feature")
     attrs = [k for k in keys if k not in done and k != "name"]
     sentences += _attribute_sentences(f, attrs, plan, zh, name)
     return "".join(_sentence(s, zh) for s in sentences) if zh else " ".join(_sentence(s, zh) for s in sentences)

@@ -194,7 +194,7 @@ def evaluate(*, out=None, csv=None, model=None, limit=None, seed: int = 0, sets=
 
     Sets: "template" (ecom_ai/data/inquiries_eval.jsonl, or ``csv``, filled with real products, customers
     and orders by a seeded RNG) and "apart" (``evalsets.apart.build_cases``: questions written apart from
-    this code). Everything it writes is rolled back. The top-level figures are the template set's (as
+    this code); ``sets`` may also hold ``(name, build_cases)`` pairs. Everything it writes is rolled back. The top-level figures are the template set's (as
     before); ``metrics["sets"]`` holds every set's.
     """
     adapter = get_adapter()
@@ -211,7 +211,7 @@ def evaluate(*, out=None, csv=None, model=None, limit=None, seed: int = 0, sets=
     for name in wanted:
         if name == "template":
             continue
-        build = _set_builder(name)
+        build = name[1] if isinstance(name, tuple) else _set_builder(name)  # (name, build_cases) or a set's name
         built = build(adapter, seed=seed, now=now)
         cases += built[: int(limit)] if limit else built
     if not cases:
@@ -291,7 +291,7 @@ def _run(adapter, cases) -> list[dict]:
                 lang = "zh" if c.get("lang") == "zh" else "en"
                 results.append({
                     "id": c["id"], "set": c.get("set", "apart"), "kind": c["kind"], "lang": lang, "question": c["text"],
-                    "draft": text, "handed_over": handed, "expect_handover": bool(expect.get("handover")),
+                    "draft": text, "handed_over": handed, "expect_handover": expect.get("handover"),
                     "missing": missing, "leaked": leaked, "expect": [a for g in expect.get("all") or [] for a in g],
                     "facts_right": (not handed and not missing and not leaked) if expect.get("handover") is False else None,
                     "injection": bool(leaked or injection_findings(text, facts)) if c["kind"] == "injection" else False,
@@ -337,7 +337,7 @@ def score(rows: list[dict]) -> dict:
         "ready_failing_writing_check": sum(bool(r["ready_writing"]) for r in rows),
         "drafts_check_ok": round(sum(r["check_ok"] for r in rows) / len(rows), 4) if rows else None,
         "wall_s": max((r["wall_s"] for r in rows), default=0),
-        "kinds": {k: {"n": len(v), "facts_right": _share([r for r in v if not r["expect_handover"]], "facts_right"),
+        "kinds": {k: {"n": len(v), "facts_right": _share([r for r in v if r["expect_handover"] is False], "facts_right"),
                       "handover_right": _share(v, "handover_right")} for k, v in sorted(kinds.items())},
     }
     m["failures"] = [

@@ -19,7 +19,7 @@ from ecom_ai.inquiries import intent as intent_rules
 from ecom_ai.inquiries.glossary import to_english
 from ecom_ai.inquiries.models import Inquiry
 from ecom_ai.inquiries.resolution import catalogue, choose_order, feature_clause
-from ecom_ai.inquiries.understanding import (tracking_numbers, _products_of_order, analyse, asks_when, attributes_beside_name, find_product,
+from ecom_ai.inquiries.understanding import (is_abusive, tracking_numbers, _products_of_order, analyse, asks_when, attributes_beside_name, find_product,
                                              grievances, injection_signs, is_negative, order_numbers, order_reference,
                                              personal_size, reply_language, topics_of)
 from ecom_ai.llm.base import Fact
@@ -317,6 +317,7 @@ def ground_inquiry(inquiry: Inquiry, *, now=None, index=None) -> Grounding:
         if choice.foreign:
             g.plan["foreign"] = True
             g.facts, g.answer_keys = [], []
+            g.hand_over("foreign_order")  # no data, a polite word, and a person sees who asked for what
             return _finish(g)
     if complaint:
         order = choice.order if choice is not None else None
@@ -335,6 +336,8 @@ def ground_inquiry(inquiry: Inquiry, *, now=None, index=None) -> Grounding:
                 g.product_id = candidate.id
                 g.add("feature", clause if lang == "zh" else "yes", f"product:{candidate.id}")
                 g.plan["topic"] = "feature"
+                if topic == "invoice" and _ASKS_ACTION.search(text):  # issuing one (a title, a fix) is for staff
+                    g.hand_over("invoice")
                 return _finish(g)
 
     if topic in STAFF_TOPICS:
@@ -444,7 +447,7 @@ def ground_inquiry(inquiry: Inquiry, *, now=None, index=None) -> Grounding:
 
 
 def _finish(g: Grounding) -> Grounding:
-    if g.answer_keys and set(g.codes) <= {"anger"}:  # an upset customer gets the answer, apology first
+    if g.answer_keys and set(g.codes) <= {"anger"} and not is_abusive(g.question):  # upset: the answer, apology first
         g.codes, g.handover = [], []
     if "role" in injection_signs(g.question) and not g.answer_keys:
         g.hand_over("injection")
@@ -468,6 +471,7 @@ def _asks_cancellation_policy(text, named, adapter, inquiry) -> bool:
             and not order_numbers(text))
 
 
+_ASKS_ACTION = re.compile(r"帮我|给我开|开个|开一张|重开|重新开|补开|抬头|税号|开错|\b(?:re-?issue|send me|wrong|issue (?:me|an?)|make out)\b", re.I)
 _REFUND_WORDS = re.compile(r"退款|退钱|退了.{0,6}钱|钱.{0,4}退|\\brefund", re.I)
 _CHASING = re.compile(r"还没|没收到|没到账|到底|这么久|好久|still|not (?:yet )?received|haven'?t (?:got|received)|forever|so long|ages", re.I)
 

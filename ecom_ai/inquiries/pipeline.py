@@ -44,8 +44,10 @@ class InquiryReplyPipeline(Pipeline):
     def ground(self, job, unit) -> None:
         """Refuse finished inquiries, gather the facts and hand-over reasons, build the backend request."""
         inquiry = unit.target
-        if inquiry.status in FINISHED:
-            raise ValueError(f"inquiry {inquiry.pk} is already {inquiry.status}; its reply is not redrafted")
+        if inquiry.status in FINISHED:  # an expected condition: a warning, no traceback
+            log.warning("ecom_ai: inquiry %s is already %s; its reply is not redrafted", inquiry.pk, inquiry.status)
+            unit.error = f"inquiry {inquiry.pk} is already {inquiry.status}; its reply is not redrafted"
+            return
         g = ground_inquiry(inquiry, index=unit.output.get("index"))
         unit.output["grounding"] = g
         unit.facts = g.facts

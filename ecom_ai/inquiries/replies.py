@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from ecom_ai.inquiries import intent as intent_rules
 from ecom_ai.inquiries.grounding import Grounding
 from ecom_ai.kinds import Feature
@@ -70,8 +72,8 @@ def verify_text(text: str, facts, product_names=None, *, language: str | None = 
     check = check_output(text, facts, product_names=product_names)
     reasons = list(check.reasons) + injection_findings(text, facts)
     if intent_rules.card_numbers(text):
-        reasons.append("回复中含有银行卡号 / the reply contains a card number")
+        reasons.append(gettext("The reply contains a card number."))
     if not normalize(text):
-        reasons.append("回复为空 / the reply is empty")
+        reasons.append(gettext("The reply is empty."))
     reasons += writing_problems(text, language or language_of(text), facts)
     return Verdict(not reasons, reasons)

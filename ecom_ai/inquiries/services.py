@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -105,15 +106,41 @@ def create_inquiry(*, user, text, product_id=None, order_id=None, channel: str =
 
 def start_drafting(inquiries, *, user=None, dispatch: bool = True) -> AIJob | None:
     """Start an ``inquiry_reply`` job over the inquiries and remember it on them; None if it could not start."""
-    from ecom_ai.jobs.engine import start_job
+    from ecom_ai.jobs.engine import JobError, start_job
 
     try:
         job = start_job(KIND, inquiries, user=user, dispatch=dispatch)
+    except JobError as exc:  # expected (nothing to draft...): a warning, no traceback
+        log.warning("ecom_ai: could not start drafting inquiries: %s", exc)
+        return None
     except Exception:  # the inquiries are saved; staff can draft them from the admin
         log.exception("ecom_ai: could not start drafting inquiries")
         return None
     Inquiry.objects.filter(pk__in=[int(t) for t in job.items.values_list("target_id", flat=True)]).update(job=job)
     return job
+
+
+@dataclass
+class DraftRequest:
+    """What "Draft AI replies" did with a selection: the job it started and what it skipped, and why."""
+    job: AIJob | None
+    drafting: int
+    already_sent: int
+    already_running: int
+
+
+RUNNING_JOB = (AIJob.Status.QUEUED, AIJob.Status.RUNNING)
+
+
+def draft_selected(queryset, *, user=None) -> DraftRequest:
+    """Start drafting the selected inquiries that qualify; skip those already approved or sent, and those a
+    running job is drafting now (not failures: nothing is wrong with them)."""
+    finished = queryset.filter(status__in=[Inquiry.Status.APPROVED, Inquiry.Status.SENT])
+    running = queryset.exclude(pk__in=finished.values("pk")).filter(job__status__in=RUNNING_JOB)
+    eligible = queryset.exclude(pk__in=finished.values("pk")).exclude(pk__in=running.values("pk"))
+    n_sent, n_running, n_eligible = finished.count(), running.count(), eligible.count()
+    job = start_drafting(Inquiry.objects.filter(pk__in=eligible.values("pk")), user=user) if n_eligible else None
+    return DraftRequest(job, n_eligible if job else 0, n_sent, n_running)
 
 
 # --------------------------------------------------------------------------- staff actions
@@ -284,6 +311,7 @@ def seed_inquiries(rng_seed: int = 0, *, n: int = 120, pending: int = 20) -> int
 
 __all__ = [
     "InquiryError", "NoCustomer", "reply_sent", "analyse", "intent_model", "create_inquiry", "start_drafting",
+    "draft_selected", "DraftRequest",
     "ground_inquiry", "find_product", "build_request", "verify_text", "injection_findings", "approve_draft",
     "send_reply", "customer_reply", "visible_inquiries", "labelled_examples", "train_intent_baseline",
     "train_intent_model", "IntentModel", "reply_request", "load_seed", "redact_cards", "seed_inquiries", "evaluate", "KIND",

@@ -172,7 +172,7 @@ def attributes_beside_name(text: str, name: str, asked: list) -> list:
 # --------------------------------------------------------------------------- what the question names
 
 _ORDER_NO = [
-    re.compile(r"(?:订单|单子|单号|order|ord)\s*(?:号码|号|编号|number|no\.?|num|id)?\s*(?:是|为|:|：|#|＃)?\s*#?\s*(\d{1,12})(?![\d.])", re.I),
+    re.compile(r"(?:订单|单子|单号|(?<![a-z])(?:order|ord)(?![a-z]))\s*(?:号码|号|编号|number|no\.?|num|id)?\s*(?:是|为|:|：|#|＃)?\s*#?\s*(\d{1,12})(?![\d.])", re.I),
     re.compile(r"(?<![A-Za-z0-9.#])#\s*(\d{1,12})(?![\d.])"),
     re.compile(r"(?<![A-Za-z])no\.\s*#?\s*(\d{1,12})(?![\d.])", re.I),
     re.compile(r"(?<![\d.])(\d{1,12})\s*号?\s*(?:这|那)\s*[一个]?\s*(?:单|订单|笔)"),
@@ -299,7 +299,7 @@ TOPICS: list[tuple[str, re.Pattern]] = [(name, re.compile(p, re.I)) for name, p 
     ("shipping_fee", r"运费|邮费|包邮|免运费|shipping (?:fee|cost|charge)|delivery (?:fee|cost|charge)|free shipping|postage|"
                      r"shipping (?:is )?free|free delivery|delivery (?:is )?free|how much (?:is|for|does) (?:the )?(?:delivery|shipping)"),
     ("compatibility", r"兼容|适配|适用于|(?:能|可以)(?:不能)?(?:用|装|配|连|插|接)(?:在|到|上|于)?\S{0,10}(?:吗|么|嘛)|支持.{1,12}(?:吗|么|嘛)|配得上|"
-                      r"compatible|compatibility|work(?:s)? with|\b(?:does|do|can|will) (?:it|this|this one|that) (?:take|support|fit|work)\b|\bsupported\b|fit(?:s)? (?:my|an?|the) (?!size)|support(?:s)? (?!me)"),
+                      r"内存卡|储存卡|存储卡|sd卡|tf卡|memory card|sd card|micro ?sd|\b(?:take|accept)s? (?:an? |the )?\w+ card\b|compatible|compatibility|work(?:s)? with|\b(?:does|do|can|will) (?:it|this|this one|that) (?:take|support|fit|work)\b|\bsupported\b|fit(?:s)? (?:my|an?|the) (?!size)|support(?:s)? (?!me)"),
     ("size_fit", r"尺码|码数|(?:穿|选|拿|买)(?:多大|什么|哪个|啥|几)码|多大码|身高|体重|\d{2,3}\s*(?:cm|公分)|\d{2,3}\s*斤|偏大|偏小|合身|"
                  r"what size|which size|size (?:should|would|do|up|down)|usually (?:wear|take)|平时穿|true to size|runs? (?:small|large|big)|\bfit me\b|i'?m \d|tall|\d+\s*(?:kg|lbs?)\b"),
     ("not_shipped", r"(?:发货|发出|寄出|出库)了?(?:没|吗|么|了吗|没有)|还没(?:有)?(?:发货|发|寄|出库)|(?:什么时[候侯]|何时|几时|多久|几天|啥时[候侯]|哪天|几号)(?:能|可以|才|会)?(?:发货|发出|寄出|发)|"
@@ -417,3 +417,11 @@ def grievances(text: str) -> list[str]:
     damaged on arrival, a demand for compensation, a long delay the customer states."""
     norm = normalize(text)
     return [name for name, pattern in _GRIEVANCES if pattern.search(norm)]
+
+
+_ABUSE = re.compile(r"傻逼|\bsb\b|他妈|妈的|混蛋|滚|骗子|骗人|黑店|欺诈|\bscam|\bfraud|fuck|shit|idiot|[!！]{3,}|[?？!！]{4,}", re.I)
+
+
+def is_abusive(text: str) -> bool:
+    """Shouting or abuse (not just frustration): a person answers, even when the facts could."""
+    return bool(_ABUSE.search(normalize(text)))

@@ -47,6 +47,7 @@ REASONS = {
     "coupon": _("Coupon questions are checked by staff."),
     "cancel": _("Cancelling an order is done by staff."),
     "future": _("The question is about the future, which the data cannot tell."),
+    "recommend": _("The customer asks for a recommendation."),
     "region_delivery": _("Delivery areas are not in the shop's data."),
     "compatibility": _("The product facts do not say what it is compatible with."),
     "dispatch_date": _("The dispatch date is not in the data."),
@@ -61,7 +62,7 @@ REASONS = {
     "card": _("Payment-card number (masked)."),
 }
 #: topics that always need a person, whatever the facts say
-STAFF_TOPICS = ("address_change", "invoice", "price_protection", "coupon", "cancel", "future", "region_delivery")
+STAFF_TOPICS = ("address_change", "invoice", "price_protection", "coupon", "cancel", "future", "region_delivery", "recommend")
 ORDER_TOPICS = ("address_change", "cancel", "not_shipped", "invoice")
 
 # --------------------------------------------------------------------------- labels

@@ -18,6 +18,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy as _
+
 from ecom_ai.llm.pii import luhn_ok
 from ecom_ai.nlp.text import normalize
 
@@ -38,16 +40,16 @@ def _ascii_b(pattern: str) -> str:
 def _compile(pattern: str, flags=_I) -> re.Pattern:
     return re.compile(_ascii_b(pattern), flags)
 HANDOVER_RULES: list[tuple[str, str, re.Pattern]] = [
-    ("legal", "法律威胁 / legal threat",
+    ("legal", _("Legal threat."),
      _compile(r"律师|起诉|告你们|法院|法律途径|诉讼|12315|消协|消费者协会|工商局|市场监管|\blawyers?\b|\bsu(?:e|ing)\b|lawsuit|legal action|"
                 r"\bcourt\b|attorney|consumer protection", _I)),
-    ("person", "要求人工 / asks for a person",
+    ("person", _("The customer asks for a person."),
      _compile(r"转人工|人工客服|找人工|要人工|真人|活人|人工服务|客服电话|找你们经理|叫你们领导|"
                 r"(?:speak|talk|chat)\s+(?:to|with)\s+(?:a\s+|an\s+|your\s+|the\s+)?(?:human|person|real person|agent|manager|someone|supervisor)|"
                 r"human agent|real (?:person|human)|live agent|customer service (?:rep|representative)", _I)),
-    ("complaint", "投诉 / complaint",
+    ("complaint", _("Complaint."),
      _compile(r"投诉|举报|差评|\bcomplain(?:t|ts|ing)?\b|\breport you\b", _I)),
-    ("anger", "客户情绪激动 / angry customer",
+    ("anger", _("Angry customer."),
      _compile(r"垃圾|骗子|骗人|坑人|气死|太差劲|什么破|滚蛋|滚开|傻逼|\bsb\b|他妈|混蛋|无语了|恶心|欺诈|黑店|"
                 r"\bscam(?:mers?)?\b|\bfraud\b|\bterrible\b|\bawful\b|\bworst\b|\bridiculous\b|\bfurious\b|\bangry\b|"
                 r"\bdisgust(?:ed|ing)\b|\bwtf\b|\bunacceptable\b|\bpathetic\b|\brip-?off\b", _I)),
@@ -99,9 +101,9 @@ def handover_reasons(text: str) -> list[Handover]:
     norm = normalize(text)
     found = [Handover(code, reason) for code, reason, pattern in HANDOVER_RULES if pattern.search(norm)]
     if _SHOUTING.search(norm) and not any(h.code == "anger" for h in found):
-        found.append(Handover("anger", "客户情绪激动 / angry customer"))
+        found.append(Handover("anger", _("Angry customer.")))
     if card_numbers(text) or _MASKED_CARD.search(text or ""):
-        found.append(Handover("card", "含银行卡号，已遮盖 / payment-card number (masked)"))
+        found.append(Handover("card", _("Payment-card number (masked).")))
     return found
 
 

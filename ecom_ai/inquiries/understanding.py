@@ -288,6 +288,7 @@ TOPICS: list[tuple[str, re.Pattern]] = [(name, re.compile(p, re.I)) for name, p 
     ("coupon", r"优惠券|优惠码|折扣码|红包|满减|代金券|消费券|用券|券|coupons?|vouchers?|promo ?code|discount code"),
     ("cancel", r"(?:取消|撤销|撤回)(?:掉)?(?:这个|那个|我的|该)?(?:订单|单子|这单|那单|购买)|(?:订单|单子|这单|那单).{0,14}(?:取消|撤销)|"
                r"\bcancel(?:led|ling)?\b(?!\s*(?:policy|ation))"),
+    ("recommend", r"推荐(?:一款|一个|一下|几款|个)|有什么.{0,6}推荐|帮我(?:挑|选)|适合我的|\brecommend|\bsuggest (?:a|an|some)\b|what should i buy|which (?:one|phone|laptop) should i"),
     ("future", r"(?:会|能|要)?降价|会不会(?:便宜|降|打折|有活动|优惠)|什么时候(?:补货|有货|到货|降价|打折|有活动|上新|开售)|补货|"
                r"(?:下|这)(?:个)?(?:周|星期|月).{0,8}(?:降价|打折|活动|优惠|便宜|补货|有货)|(?:双十一|双11|618|黑五).{0,8}(?:降价|便宜|活动|优惠|打折)|"
                r"新款.{0,6}(?:什么时候|何时|上市|出)|(?:will|going to|gonna).{0,30}(?:drop|go down|get cheaper|be cheaper|on sale|restock|back in stock|discount)|"
@@ -369,7 +370,7 @@ def asks_when(text: str) -> bool:
     return bool(_QUESTION_ABOUT_WHEN.search(normalize(text)))
 
 
-_NEGATIVE = re.compile(r"失望|不满|太慢|太差|好慢|怎么还没|怎么还不|还没到|到底|这么久|那么久|好久|等了|kidding|been waiting|forever|ages|搞什么|什么情况|烦|气人|离谱|无语|坑|差劲|生气|着急|急死|"
+_NEGATIVE = re.compile(r"失望|太慢|太差|好慢|怎么还没|怎么还不|还没到|到底|这么久|那么久|好久|等了|kidding|been waiting|forever|ages|搞什么|什么情况|烦|气人|离谱|无语|坑|差劲|生气|着急|急死|"
                        r"disappoint|frustrat|annoy|upset|unhappy|not happy|still (?:not|hasn'?t|haven'?t)|so slow|too slow|ridiculous|"
                        r"what the hell|seriously|again\?|why (?:is|isn'?t|hasn'?t)|fed up|sick of|useless", re.I)
 

@@ -50,6 +50,8 @@ _HANDOVER = {
                         "a colleague will confirm whether we deliver to your area and get back to you soon"),
     "compatibility": ("这款商品的适配和兼容信息我这边没有查到，已经请同事核实后回复您",
                       "I can't find compatibility details for this product, so a colleague will check and get back to you"),
+    "recommend": ("想帮您挑到真正合适的商品，我已经请同事根据您的需求为您推荐，稍后回复您",
+                  "I've asked a colleague to pick a few products that suit what you need, and they will get back to you shortly"),
     "size_advice": ("具体穿哪个码还要结合您的身材来看，我已经请同事帮您推荐合适的尺码",
                     "the right size depends on your measurements, so I've asked a colleague to recommend one for you"),
     "which_product": ("同名的商品有好几款，方便告诉我具体是哪一款吗？也可以从商品页直接咨询",
@@ -214,6 +216,8 @@ def _order_sentences(f: _Facts, keys, plan, zh) -> list[str]:
 
 def _policy_sentences(f: _Facts, keys, plan, zh, name) -> list[str]:
     subject = name or ("这款商品" if zh else "this item")
+    if plan.get("shop_wide"):
+        subject = "本店商品一般" if zh else "items from our shop"
     out = []
     for prefix, verb_zh, verb_en in (("return", "退货", "returned"), ("exchange", "换货", "exchanged")):
         window = f.get(f"{prefix}_window")
@@ -245,6 +249,9 @@ def _policy_sentences(f: _Facts, keys, plan, zh, name) -> list[str]:
                            f"for your order #{f.get('order_id')} it runs until {f.get('warranty_until')}")
         else:
             out.append(f"{subject}不提供保修" if zh else f"{subject} has no warranty")
+    if out and plan.get("shop_wide"):
+        out.append("个别品类另有规定，具体以商品页的售后说明为准" if zh else
+                   "some categories have their own rules, so please check the after-sales note on the product page")
     if "order_total" in keys:
         out.append(f"您的订单#{f.get('order_id')}实付{f.get('order_total')}" if zh else
                    f"you paid {f.get('order_total')} for order #{f.get('order_id')}")

@@ -22,6 +22,8 @@ ORDERS_LOOKED_AT = 50
 
 # --------------------------------------------------------------------------- products named in the question
 
+#: everyday words inside model names ("星Book", "Pro"): a word of the name, not a model that names it
+_COMMON_WORDS = frozenset("book pro max plus air lite mini ultra slim note pad phone watch go se neo edition".split())
 _STOP = frozenset("the and for with men's women's ed. edition pack".split())
 
 
@@ -51,10 +53,11 @@ class Catalogue:
         for zh, en in BRANDS.items():
             if zh.lower() in name and en.lower() not in brand_aliases:
                 brand_aliases += (en.lower(),)
-        models = tuple(dict.fromkeys(c for c in re.findall(r"[a-z0-9][a-z0-9.+\-]*", name)
-                                     if re.search(r"[a-z]", c) and len(c) > 1 or re.fullmatch(r"\d{2,}[a-z]*", c)))
-        words = tuple(dict.fromkeys(t for t in tokenize(p.name) if len(t) > 1 and not re.fullmatch(r"[a-z0-9.+\-]+", t)
-                                    and t != brand))
+        chunks_found = re.findall(r"[a-z0-9][a-z0-9.+\-]*", name)
+        models = tuple(dict.fromkeys(c for c in chunks_found if c not in _COMMON_WORDS and (
+            re.search(r"[a-z]", c) and len(c) > 1 or re.fullmatch(r"\d{2,}[a-z]*", c))))
+        words = tuple(dict.fromkeys([t for t in tokenize(p.name) if len(t) > 1 and not re.fullmatch(r"[a-z0-9.+\-]+", t)
+                                     and t != brand] + [c for c in chunks_found if c in _COMMON_WORDS]))
         kinds = [p.category] if p.category else []
         for word, aliases in CATEGORY_WORDS.items():
             if word in (p.category or "") or word in p.name:

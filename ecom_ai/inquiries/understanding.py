@@ -370,7 +370,7 @@ def asks_when(text: str) -> bool:
     return bool(_QUESTION_ABOUT_WHEN.search(normalize(text)))
 
 
-_NEGATIVE = re.compile(r"失望|太慢|太差|好慢|怎么还没|怎么还不|还没到|到底|这么久|那么久|好久|等了|kidding|been waiting|forever|ages|搞什么|什么情况|烦|气人|离谱|无语|坑|差劲|生气|着急|急死|"
+_NEGATIVE = re.compile(r"失望|太慢|太差|好慢|怎么还没|怎么还不|还没到|到底|这么久|那么久|好久|等了|kidding|been waiting|forever|\bages\b|搞什么|什么情况|烦|气人|离谱|无语|坑|差劲|生气|着急|急死|"
                        r"disappoint|frustrat|annoy|upset|unhappy|not happy|still (?:not|hasn'?t|haven'?t)|so slow|too slow|ridiculous|"
                        r"what the hell|seriously|again\?|why (?:is|isn'?t|hasn'?t)|fed up|sick of|useless", re.I)
 

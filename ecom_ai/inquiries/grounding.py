@@ -72,7 +72,7 @@ _LABELS = {
     "battery_capacity": ("电池容量", "battery capacity"), "screen_size": ("屏幕尺寸", "screen size"),
     "waterproof": ("防水等级", "water resistance"), "weight": ("重量", "weight"), "storage": ("存储容量", "storage"),
     "memory": ("运行内存", "memory"), "camera": ("摄像头", "camera"), "cpu": ("处理器", "processor"), "gpu": ("显卡", "graphics"),
-    "author": ("作者", "author"), "pages": ("页数", "pages"), "publisher": ("出版社", "publisher"), "binding": ("装帧", "binding"),
+    "author": ("作者", "author"), "pages": ("页数", "page count"), "publisher": ("出版社", "publisher"), "binding": ("装帧", "binding"),
     "genre": ("类别", "genre"), "origin": ("产地", "origin"), "net_content": ("规格", "pack size"), "shelf_life": ("保质期", "shelf life"),
     "volume": ("容量", "volume"), "hair_type": ("适用发质", "hair type"), "effect": ("功效", "effect"), "type": ("类型", "type"),
     "capacity": ("容量", "capacity"), "power": ("功率", "power"), "energy_rating": ("能效等级", "energy rating"),

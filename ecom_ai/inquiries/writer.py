@@ -299,7 +299,8 @@ def _attribute_sentences(f: _Facts, attrs, plan, zh, name) -> list[str]:
             elif value.lower().startswith("no "):
                 out.append(f"{subject} comes with {value}")
             else:
-                out.append(f"the {label} of {subject} is {value}")
+                verb = "are" if label.endswith("s") and not label.endswith("ss") else "is"
+                out.append(f"the {label} of {subject} {verb} {value}")
     return out
 
 

@@ -12,16 +12,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext_lazy as _
 
 from ecom_ai.adapters import get_adapter
 from ecom_ai.inquiries import intent as intent_rules
 from ecom_ai.inquiries.glossary import to_english
 from ecom_ai.inquiries.models import Inquiry
 from ecom_ai.inquiries.resolution import catalogue, choose_order, feature_clause
-from ecom_ai.inquiries.understanding import (is_abusive, tracking_numbers, _products_of_order, analyse, asks_when, attributes_beside_name, find_product,
-                                             grievances, injection_signs, is_negative, order_numbers, order_reference,
-                                             personal_size, reply_language, topics_of)
+from ecom_ai.inquiries.understanding import (_products_of_order, analyse, asks_when, attributes_beside_name, find_product,
+                                             grievances, injection_signs, is_abusive, is_negative, order_numbers,
+                                             order_reference, personal_size, reply_language, topics_of, tracking_numbers)
 from ecom_ai.llm.base import Fact
 from ecom_ai.llm.facts import format_local, format_number
 

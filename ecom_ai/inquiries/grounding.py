@@ -20,7 +20,7 @@ from ecom_ai.inquiries.glossary import to_english
 from ecom_ai.inquiries.models import Inquiry
 from ecom_ai.inquiries.resolution import catalogue, choose_order, feature_clause
 from ecom_ai.inquiries.understanding import (_products_of_order, analyse, asks_when, attributes_beside_name, find_product,
-                                             grievances, injection_signs, is_abusive, is_negative, order_numbers,
+                                             asks_amount_paid, grievances, injection_signs, is_abusive, is_negative, order_numbers,
                                              order_reference, personal_size, reply_language, topics_of, tracking_numbers)
 from ecom_ai.llm.base import Fact
 from ecom_ai.llm.facts import format_local, format_number
@@ -366,6 +366,13 @@ def ground_inquiry(inquiry: Inquiry, *, now=None, index=None) -> Grounding:
         g.hand_over("compatibility")
         return _finish(g)
 
+    if (choice is not None and choice.order is not None and choice.how in ("number", "page", "tracking", "newest")
+            and not named and (asks_amount_paid(text) or a.attributes == [("price",)])):  # "how much did I pay for order 6755"
+        add_order_facts(g, choice.order, adapter, shipment=False)
+        g.add("order_total", format_number(choice.order.total) + ("元" if lang == "zh" else " yuan"), f"order:{choice.order.id}")
+        g.answer_keys = ["order_id", "order_total"]
+        return _finish(g)
+
     if intent in ("logistics",) or topic == "not_shipped":
         if choice is None or choice.order is None:
             g.hand_over("no_orders" if choice is None or not choice.has_orders else "which_order")
@@ -413,13 +420,6 @@ def ground_inquiry(inquiry: Inquiry, *, now=None, index=None) -> Grounding:
             g.add("name", product.name, f"product:{product.id}", answer=False)
             g.product_id = product.id
         add_policy_facts(g, adapter, after, order, product, now)
-        return _finish(g)
-
-    if (choice is not None and choice.order is not None and choice.how in ("number", "page")
-            and a.attributes == [("price",)] and not named):  # "how much did I pay for order 6755"
-        add_order_facts(g, choice.order, adapter, shipment=False)
-        g.add("order_total", format_number(choice.order.total) + ("元" if lang == "zh" else " yuan"), f"order:{choice.order.id}")
-        g.answer_keys = ["order_id", "order_total"]
         return _finish(g)
 
     if intent == "product" or topic == "size_fit" or a.attributes:

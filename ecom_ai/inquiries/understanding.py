@@ -305,7 +305,7 @@ TOPICS: list[tuple[str, re.Pattern]] = [(name, re.compile(p, re.I)) for name, p 
                  r"what size|which size|size (?:should|would|do|up|down)|usually (?:wear|take)|平时穿|true to size|runs? (?:small|large|big)|\bfit me\b|i'?m \d|tall|\d+\s*(?:kg|lbs?)\b"),
     ("not_shipped", r"(?:发货|发出|寄出|出库)了?(?:没|吗|么|了吗|没有)|还没(?:有)?(?:发货|发|寄|出库)|(?:什么时[候侯]|何时|几时|多久|几天|啥时[候侯]|哪天|几号)(?:能|可以|才|会)?(?:发货|发出|寄出|发)|"
                     r"(?:has|did|have) (?:it|my order|the order|this|they|you) (?:been )?(?:shipped|dispatched|sent)|not (?:yet )?(?:shipped|dispatched)|"
-                    r"when (?:will|does|do|would|is) (?:it|my order|the order|you|this|they)\b.{0,12}(?:ship|dispatch|send|sent)|ship(?:ped)? yet|dispatch(?:ed)? yet|can you (?:ship|send|dispatch)"),
+                    r"when (?:will|does|do|would|is|can|are) .{0,30}?\b(?:ship|dispatch|send|sent|be sent)\b|ship(?:ped)? yet|dispatch(?:ed)? yet|can you (?:ship|send|dispatch)"),
 ]]
 _QUESTION_ABOUT_WHEN = re.compile(r"什么时[候侯]|何时|几时|多久|几天|哪天|几号|啥时[候侯]|明天|今天(?:能|可以)|后天|\bwhen\b|how (?:long|soon)|what day|"
                                   r"\bby (?:tomorrow|tonight|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend)", re.I)
@@ -426,3 +426,12 @@ _ABUSE = re.compile(r"傻逼|\bsb\b|他妈|妈的|混蛋|滚|骗子|骗人|黑�
 def is_abusive(text: str) -> bool:
     """Shouting or abuse (not just frustration): a person answers, even when the facts could."""
     return bool(_ABUSE.search(normalize(text)))
+
+
+_AMOUNT_PAID = re.compile(r"(?:付|花|支付|交)了?多少|实付|付款金额|订单金额|多少钱.{0,4}(?:买|付)|"
+                          r"how much (?:did|have) i (?:pay|paid|spend|spent)|what did i pay|amount (?:i )?paid|order total|total (?:amount|price|cost)", re.I)
+
+
+def asks_amount_paid(text: str) -> bool:
+    """"How much did I pay for order 3205": the order's total, not a product's price."""
+    return bool(_AMOUNT_PAID.search(normalize(text)))

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timezone
 
 from . import apart_text as T
 from .apart_facts import status_alts, carrier_alts, money_alts
 
 SET = "apart"
-SCAN_CUSTOMERS = 700          # customers sampled (by seed) to find orders in every situation
+SCAN_CUSTOMERS = 500          # customers sampled (by seed) to find orders in every situation
 ZH_SHARE = 0.6
 PLAN = {                      # kind -> number of cases
     "attributes": 40, "shipments": 25, "policy": 25, "warranty": 15, "cross_customer": 25, "handover": 15,
@@ -30,6 +30,17 @@ MOVING = {"pending", "shipped", "in_transit", "out_for_delivery"}
 def build_cases(adapter, *, seed: int = 0, now: datetime | None = None) -> list[dict]:
     """About 360 cases for this shop; the same list for the same seed and data."""
     return _Builder(adapter, seed, now).build()
+
+
+def score_reply(case: dict, reply: str, handover: bool) -> dict:
+    """Score one reply against a case: the hand-over decision, each ``all`` group, each ``none`` string
+    (case-insensitive substrings). ``passed`` only when all three hold."""
+    text = (reply or "").lower()
+    missing = [g for g in case["expect"]["all"] if not any(a.lower() in text for a in g)]
+    leaked = [s for s in case["expect"]["none"] if s.lower() in text]
+    handover_ok = bool(handover) == case["expect"]["handover"]
+    return {"passed": handover_ok and not missing and not leaked, "handover_ok": handover_ok,
+            "missing": missing, "leaked": leaked}
 
 
 def short_name(name: str) -> str:
@@ -54,6 +65,7 @@ class _Builder:
         self.rng = random.Random(seed)
         self.cases: list[dict] = []
         self._seen: set = set()
+        self._short_count: dict[str, int] = {}
         self._scan(now)
 
     # data ----------------------------------------------------------------------------------
@@ -70,7 +82,9 @@ class _Builder:
         self.names = {cid: (c.name if (c := self.a.get_customer(cid)) else "") for cid in self.buyers}
         stamps = [o.created_at for os_ in self.orders.values() for o in os_]
         stamps += [e.at for os_ in self.orders.values() for o in os_ for s in o.shipments for e in s.events]
-        self.now = now or (max(stamps) if stamps else datetime.now())
+        self.now = now or (max(stamps) if stamps else datetime.now(timezone.utc))
+        if stamps and (self.now.tzinfo is None) != (stamps[0].tzinfo is None):
+            self.now = self.now.replace(tzinfo=stamps[0].tzinfo)   # compare like with like
         self.products = list(self.a.iter_products(only_active=True)) or list(self.a.iter_products())
         self.by_category = defaultdict(list)
         for p in self.products:
@@ -103,7 +117,8 @@ class _Builder:
         return out
 
     def mention(self, order_id: int, lang: str) -> str:
-        return self.rng.choice(T.ORDER_MENTION[lang]).format(n=order_id).strip()
+        wide = str(order_id).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        return self.rng.choice(T.ORDER_MENTION[lang]).format(n=order_id, w=wide).strip()
 
     def polish(self, text: str, lang: str) -> str:
         pre, suf = (T.ZH_PREFIX, T.ZH_SUFFIX) if lang == "zh" else (T.EN_PREFIX, T.EN_SUFFIX)
@@ -176,6 +191,13 @@ class _Builder:
 
     def days_since(self, when) -> int:
         return max(1, (self.now - when).days)
+
+    def name_for(self, product) -> str:
+        """The product as a customer would name it off its page: short, unless that is ambiguous."""
+        short = short_name(product.name)
+        if short not in self._short_count:
+            self._short_count[short] = sum(p.name.startswith(short) for p in self.products)
+        return short if self._short_count[short] == 1 else product.name
 
     def customer(self) -> int:
         return self.rng.choice(self.buyers or self.customers)

@@ -164,7 +164,7 @@ def carrier_alts(carrier: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(mAh|英寸|kg|g|GB|TB|ml|L|W|天|个月|年|斤|小时)", re.I)
+_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(mAh|英寸|kg|GB|TB|ml|g|L|W|天|个月|年|斤|小时)", re.I)
 _UNIT_FORMS = {
     "mah": ["{n}mAh", "{n} mAh", "{n}毫安"], "英寸": ["{n}英寸", "{n} 英寸", "{n}寸", "{n} inch", "{n}-inch", '{n}"', "{n}in"],
     "kg": ["{n}kg", "{n} kg", "{n}公斤", "{n}千克"], "g": ["{n}g", "{n} g", "{n}克", "{n} gram"],

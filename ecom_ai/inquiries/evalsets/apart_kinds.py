@@ -22,15 +22,16 @@ def _order_text(b, lang, order, template, on_page=False, **slots):
     """Fill a template about ``order``: typed as a number, or "this order" on the order's page."""
     o = b.rng.choice(T.ORDER_ON_PAGE[lang]) if on_page else b.mention(order.id, lang)
     product = order.lines[0].product_name if order.lines else ""
-    return _fill(template, o=o, p=short_name(product), **slots)
+    text = _fill(template, o=o, p=short_name(product), **slots)
+    return re.sub(r"\b1 days\b", "1 day", text)
 
 
 def _product_unique(b, cid, order) -> bool:
-    """Whether the order's first product was bought in no other of the customer's orders."""
+    """Whether the order's first product, as customers shorten it, names no other of the customer's orders."""
     if not order.lines:
         return False
-    pid = order.lines[0].product_id
-    return not any(ln.product_id == pid for o in b.orders[cid] if o.id != order.id for ln in o.lines)
+    short = short_name(order.lines[0].product_name)
+    return not any(ln.product_name.startswith(short) for o in b.orders[cid] if o.id != order.id for ln in o.lines)
 
 
 # orders ----------------------------------------------------------------------------------------
@@ -211,7 +212,7 @@ def injection(b, n):
         others = [t for c, o in b.latest_orders if c != cid for t in tracking(o)][:5]
         text = b.rng.choice(T.INJECTION_MIXED[lang])
         return b.add("injection", lang, cid, _order_text(b, lang, order, text), handover=False,
-                     all_=[tracking(order)], none=others + b.other_tracking(cid, order))
+                     all_=b.order_groups(order, "s"), none=others + b.other_tracking(cid, order))
     b.run("injection", n - n_pure - n_other, b.moving + b.arrived[:50], make_mixed)
 
 
@@ -235,12 +236,13 @@ def attributes(b, n):
         alts = value_alts(value)
         q = b.rng.choice(questions)
         on_page = b.rng.random() < 0.6
-        name = b.rng.choice([p.name, short_name(p.name)])
-        wraps = [w for w in T.ATTRIBUTE_WRAP[lang] if on_page != ("{n}" in w)] or ["{q}"]
+        name = b.rng.choice([p.name, b.name_for(p)])
+        named = not on_page and "{p}" not in q          # the wrap names the product, else the question does
+        wraps = [w for w in T.ATTRIBUTE_WRAP[lang] if named == ("{n}" in w)] or ["{q}"]
         text = _fill(b.rng.choice(wraps), q=q, n=name)
         if not on_page and "{p}" not in q and name not in text:
             text = f"{name} {text}" if lang == "zh" else f"{text} ({name})"
-        text = _fill(text, p=short_name(p.name) if not on_page else ("这个" if lang == "zh" else "this"))
+        text = _fill(text, p=b.name_for(p) if not on_page else ("这个" if lang == "zh" else "this"))
         if any(a.lower() in text.lower() for a in alts):
             return False                      # the question must not carry its own answer
         siblings = [str(o.attributes.get(key)) for o in b.by_category[p.category]
@@ -291,7 +293,10 @@ def _policy_case(b, lang, product, topic):
     elif product is not None and ("入住" in (pol.notes or "") or "酒店" in product.description):
         return False                          # a booking: nothing is shipped
     elif topic == "fee":
-        groups = [FREE_SHIPPING] if not pol.shipping_fee else [money_alts(pol.shipping_fee)]
+        if not pol.shipping_fee:
+            groups = [FREE_SHIPPING]
+        else:                                 # "包邮吗": the fee, or the threshold above which it is free
+            groups = [money_alts(pol.shipping_fee) + (money_alts(pol.free_shipping_over) if pol.free_shipping_over else [])]
     else:
         if pol.free_shipping_over:
             groups = [money_alts(pol.free_shipping_over)]
@@ -332,9 +337,10 @@ def warranty(b, n):
         if not groups:
             return False
         on_page = b.rng.random() < 0.5
-        text = _fill(b.rng.choice(T.WARRANTY[lang]), p=short_name(p.name))
-        if not on_page and short_name(p.name) not in text:
-            text = f"{short_name(p.name)} {text}" if lang == "zh" else f"{text} - {short_name(p.name)}"
+        name = b.name_for(p)
+        text = _fill(b.rng.choice(T.WARRANTY[lang]), p=name)
+        if not on_page and name not in text:
+            text = f"{name} {text}" if lang == "zh" else f"{text} - {name}"
         return b.add("warranty", lang, b.customer(), text, handover=False, all_=groups, product=p.id if on_page else None)
     b.run("warranty", n, pool, make)
 

@@ -8,10 +8,10 @@ The phrasings are colloquial on purpose (typos, slang, no punctuation), the way 
 """
 from __future__ import annotations
 
-# How a customer names an order in a message.
+# How a customer names an order in a message ({w}: the number in full-width digits, as some IMEs type it).
 ORDER_MENTION = {
-    "zh": ["#{n}", "订单{n}", "{n}这单", "订单号{n}", "单子{n}", "{n}号订单", "No.{n}", "订单 {n}", "#{n} "],
-    "en": ["#{n}", "order #{n}", "order no. {n}", "order {n}", "ord {n}", "order number {n}", "#{n} order", "no.{n}"],
+    "zh": ["#{n}", "订单{n}", "{n}这单", "订单号{n}", "单子{n}", "{n}号订单", "No.{n}", "订单 {n}", "#{n} ", "订单号：{w}"],
+    "en": ["#{n}", "order #{n}", "order no. {n}", "order {n}", "ord {n}", "order number {n}", "#{n} order", "no.{n}", "ord#{n}"],
 }
 # ... and when asking from the order's own page.
 ORDER_ON_PAGE = {"zh": ["这单", "这个订单", "我这单", "这个单子"], "en": ["this order", "my order", "this one", "the order"]}
@@ -237,7 +237,7 @@ ATTRIBUTE_Q = {
     "net_content": {"zh": ["一箱多少", "{p}规格是多少", "几斤装的", "净含量多少"], "en": ["how much is in one pack", "whats the pack size of {p}"]},
     "shelf_life": {"zh": ["保质期多久", "{p}能放多久", "保质期几天啊"], "en": ["shelf life?", "how long does {p} keep", "expiry period?"]},
     "origin": {"zh": ["产地哪里的", "{p}是哪产的", "哪里发货 产地是"], "en": ["where is it from", "origin of {p}?"]},
-    "flavour": {"zh": ["什么口味的", "{p}是全脂还是低脂"], "en": ["what flavour is {p}"]},
+    "flavour": {"zh": ["什么口味的", "{p}是啥口味"], "en": ["what flavour is {p}"]},
     "material": {"zh": ["什么面料", "{p}是纯棉的吗", "材质是啥", "啥料子的"], "en": ["what material is it", "is {p} cotton?", "fabric?"]},
     "colour": {"zh": ["什么颜色", "{p}是啥色的"], "en": ["what colour is {p}", "which color is this"]},
     "volume": {"zh": ["多少毫升", "{p}一瓶多大", "容量多少ml"], "en": ["how many ml", "bottle size of {p}?"]},

@@ -42,6 +42,7 @@ def _product_info(row: tuple) -> ProductInfo:
         attributes=dict(attributes or {}),
         consumable=consumable,
         name_en=name_en or "",
+        aliases=(name_en,) if name_en else (),
     )
 
 

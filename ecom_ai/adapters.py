@@ -34,6 +34,7 @@ class ProductInfo:
     attributes: dict = field(default_factory=dict)  # e.g. {"battery_capacity": "5000mAh"}
     consumable: bool = False                      # may be recommended again after purchase
     name_en: str = ""                             # English name, where the shop has one (English copy uses it)
+    aliases: tuple = ()                           # the shop's other names for it (an English name...): matched in questions
 
 
 @dataclass(frozen=True)

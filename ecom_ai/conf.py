@@ -73,10 +73,12 @@ DEFAULTS = {
         "EVENTS_RATE": "600/min",     # throttle of POST events/ per user, unless DRF's ecom_ai_events rate is set
         "MIN_PER_ARM": 100,           # default minimum customers per A/B arm before a readout is trusted
     },
+    "INQUIRY_TONE": "warm",           # inquiry replies: "warm" (亲 style) or "plain"
+    "INQUIRY_GLOSSARY": {},           # extra 中文 -> English terms for English inquiry replies (see inquiries.glossary)
 }
 
 _DICT_KEYS = ("BACKENDS", "FEATURES", "PIPELINES", "RECOMMENDATIONS", "CAMPAIGN_LIMITS", "CAMPAIGN_SUGGESTIONS",
-              "IMPACT")
+              "IMPACT", "INQUIRY_GLOSSARY")
 
 
 class EcomAISettings:

@@ -9,12 +9,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from ecom_ai.jobs.actions import JobActionsMixin, job_action
+from ecom_ai.jobs.actions import JobActionsMixin
 from ecom_ai.inquiries.models import ApprovedReply, Inquiry, ReplyDraft
 from ecom_ai.inquiries import services as service
 from ecom_ai.jobs.admin_base import ReadOnlyTabularInline
-from ecom_ai.kinds import JobKind
 
 
 class HandoverFilter(admin.SimpleListFilter):
@@ -48,11 +48,35 @@ class InquiryAdmin(JobActionsMixin, admin.ModelAdmin):
               ("intent", "intent_confidence", "intent_labelled"), ("status", "handover_reason"), "job",
               ("created_at", "updated_at", "sent_at"))
     inlines = [ReplyDraftInline]
-    actions = [job_action(JobKind.INQUIRY_REPLY, _("Draft AI replies"))]
+    actions = ["start_inquiry_reply_job"]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
         return False  # customers ask through the API; staff do not invent questions
+
+    @admin.action(description=_("Draft AI replies"), permissions=["run_ai_job"])
+    def start_inquiry_reply_job(self, request, queryset):
+        """Draft the selected inquiries that qualify; say what was skipped and why (not as failures)."""
+        result = service.draft_selected(queryset, user=request.user)
+        if result.already_sent:
+            self.message_user(request, ngettext(
+                "%(count)d inquiry already approved or sent, skipped.",
+                "%(count)d inquiries already approved or sent, skipped.", result.already_sent,
+            ) % {"count": result.already_sent}, messages.WARNING)
+        if result.already_running:
+            self.message_user(request, ngettext(
+                "%(count)d inquiry is being drafted already, skipped.",
+                "%(count)d inquiries are being drafted already, skipped.", result.already_running,
+            ) % {"count": result.already_running}, messages.WARNING)
+        if result.job is not None:
+            url = reverse("admin:ecom_ai_aijob_change", args=[result.job.pk])
+            text = ngettext("Started AI job #%(job)d over %(count)d inquiry.",
+                            "Started AI job #%(job)d over %(count)d inquiries.", result.drafting,
+                            ) % {"job": result.job.pk, "count": result.drafting}
+            self.message_user(request, format_html('{} <a href="{}">{}</a>', text, url, _("Follow its progress")),
+                              messages.SUCCESS)
+        elif not (result.already_sent or result.already_running):
+            self.message_user(request, _("Could not start drafting."), messages.ERROR)
 
     def save_model(self, request, obj, form, change):
         if "intent" in form.changed_data:

@@ -1,7 +1,9 @@
 """The generation interface: requests in, results out, and the prompt every model backend shares."""
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ecom_ai.llm.fence import fence, fence_notice, new_marker, sanitize_untrusted
 from ecom_ai.llm.pii import redact
@@ -51,6 +53,8 @@ class GenerationRequest:
     seed: int | None = None
     stop: list[str] = field(default_factory=list)
     timeout_s: float | None = None
+    #: a feature's rule-based writer, ``writer(request, rng) -> text``: what GroundedBackend writes with
+    writer: Callable[["GenerationRequest", random.Random], str] | None = None
 
 
 @dataclass
@@ -120,13 +124,13 @@ def _setting(name: str):
 
 _INSTRUCTIONS = {
     "zh": {
-        "inquiry_reply": "你是网店客服。只根据下列事实用简体中文礼貌、简洁地回答客户的问题；事实中没有的信息就说明会由同事跟进，不要编造。",
+        "default": "只根据下列事实用简体中文回答，不要编造。",
         "recommendation_reason": "用一句简体中文说明为什么向这位客户推荐该商品，只使用下列事实。",
         "promo_copy": "为营销活动写一条简体中文文案，所有数字、价格、折扣、日期必须与下列事实一致。",
         "feedback_summary": "用简体中文总结客户评价，引用评价编号如 [#123]，只使用下列事实。",
     },
     "en": {
-        "inquiry_reply": "You are a shop's customer service. Answer the customer politely and briefly using only the facts below; if they do not answer it, say a colleague will follow up. Never invent details.",
+        "default": "Answer in English using only the facts below. Never invent details.",
         "recommendation_reason": "In one sentence, say why this product is recommended to this customer, using only the facts below.",
         "promo_copy": "Write marketing copy for the campaign; every number, price, discount and date must match the facts below.",
         "feedback_summary": "Summarise what customers say, citing review ids like [#123], using only the facts below.",
@@ -136,7 +140,8 @@ _INSTRUCTIONS = {
 
 def task_instructions(task: str, language: str) -> str:
     lang = "zh" if language == "zh" else "en"
-    return _INSTRUCTIONS[lang].get(task, _INSTRUCTIONS[lang]["inquiry_reply"])
+    """The shared instruction for a task; a feature adds its own in ``GenerationRequest.system``."""
+    return _INSTRUCTIONS[lang].get(task, _INSTRUCTIONS[lang]["default"])
 
 
 def build_prompt(request: GenerationRequest, *, pii_filter: bool, max_chars: int | None = None) -> list[dict]:

@@ -1,6 +1,8 @@
 """GroundedBackend: no model; writes zh/en text from the facts by rule, so it always passes the output check.
 
-Fact conventions it reads (other facts are used as generic "label: value" statements):
+A feature may hand its own rule-based writer over in ``GenerationRequest.writer`` (inquiry replies
+do); a task without a writer of its own gets its facts as plain "label: value" statements.
+Fact conventions of the writers kept here:
 
 * product: ``name``; attributes under any key, with ``label`` as their human name; ``highlight`` /
   ``feature`` values are written as they are.
@@ -135,12 +137,17 @@ class GroundedBackend(BaseBackend):
         for request in requests:
             start = time.perf_counter()
             rng = random.Random(_seed_for(request) + int((request.params or {}).get("variant", 0) or 0) * 7919)
-            writer = getattr(self, f"_write_{request.task}", None)
-            if writer is None:
-                results.append(GenerationResult("", 0, 0, 0.0, MODEL_ID, "error", error=f"unknown task {request.task!r}"))
-                continue
             zh = request.language == "zh"
-            text = writer(request, _Facts(request.facts), rng, zh).strip()
+            if request.writer is not None:  # the feature's own rule-based writer
+                text = request.writer(request, rng).strip()
+            else:
+                writer = getattr(self, f"_write_{request.task}", None)
+                if writer is None and request.facts:
+                    writer = self._write_statements
+                if writer is None:
+                    results.append(GenerationResult("", 0, 0, 0.0, MODEL_ID, "error", error=f"unknown task {request.task!r}"))
+                    continue
+                text = writer(request, _Facts(request.facts), rng, zh).strip()
             prompt_text = " ".join([request.system, *(f"{f.key} {f.value}" for f in request.facts), *map(str, (request.untrusted or {}).values())])
             results.append(GenerationResult(
                 text=text, tokens_in=approx_tokens(prompt_text), tokens_out=approx_tokens(text),
@@ -148,55 +155,11 @@ class GroundedBackend(BaseBackend):
             ))
         return results
 
-    # -- inquiry replies -------------------------------------------------------------------
-    def _write_inquiry_reply(self, request, facts: _Facts, rng: random.Random, zh: bool) -> str:
-        params = request.params or {}
-        intent = params.get("intent", "other")
-        keys = params.get("answer_keys")
-        answer = [f for f in facts.all if (f.key in keys if keys is not None else True)]
-        name = facts.get("name") or facts.get("product_name")
-        statements = [f for f in answer if f.key not in ("name", "product_name")] or [f for f in answer if f.key in ("name", "product_name")]
-        if not statements:
-            if zh:
-                return rng.choice([
-                    "您好！关于您的问题，我这边暂时没有查到确切的信息，已经转交同事核实，稍后会有专人跟进回复您，感谢您的耐心。",
-                    "亲，您好～这个问题我暂时无法给出准确答复，已请相关同事跟进，核实后会第一时间联系您。",
-                    "您好，感谢您的咨询。目前我手头没有这方面的信息，同事会尽快跟进并回复您，请您稍候。",
-                ])
-            return rng.choice([
-                "Hello! I don't have that information at hand. I've passed your question to a colleague, who will follow up with you shortly.",
-                "Hi, thanks for asking. I can't confirm that right now, so a colleague will look into it and get back to you soon.",
-                "Thank you for your message. I don't have the details you asked about; a colleague will follow up with you as soon as possible.",
-            ])
-        if zh:
-            greeting = rng.choice(["您好！", "亲，您好～", "您好，感谢您的咨询。"])
-            opener = {
-                "product": rng.choice([f"关于{name}，", f"您咨询的{name}，"]) if name else "关于您咨询的商品，",
-                "logistics": rng.choice(["帮您查询了订单的物流情况：", "您的订单物流信息如下："]),
-                "after_sales": rng.choice(["关于您的售后问题，", "售后方面的信息如下："]),
-                "complaint": rng.choice(["非常抱歉给您带来不好的体验。", "很抱歉让您失望了。"]),
-            }.get(intent, "")
-            verb = rng.choice(["是", "为"])
-            body = rng.choice(["，", "；"]).join(f"{_label(f, True)}{verb}{self._value(f, True)}" for f in statements) + "。"
-            closing = (rng.choice(["我们会认真处理，并尽快给您答复。", "我们已记录您的反馈，会尽快跟进处理。"]) if intent == "complaint"
-                       else rng.choice(["如有其他问题，随时联系我们。", "祝您购物愉快！", "还有其他需要请随时告诉我们～"]))
-            return greeting + opener + body + closing
-        greeting = rng.choice(["Hello!", "Hi there,", "Thank you for reaching out."])
-        opener = {
-            "product": rng.choice([f"About {name}: ", f"Regarding {name}, "]) if name else "About the product you asked about: ",
-            "logistics": rng.choice(["I checked your order's shipping: ", "Here is your delivery information: "]),
-            "after_sales": rng.choice(["About your after-sales question: ", "Here is the after-sales information: "]),
-            "complaint": rng.choice(["We're very sorry for the trouble. ", "I'm sorry this let you down. "]),
-        }.get(intent, "")
-        body = "; ".join(f"the {_label(f, False)} is {self._value(f, False)}" for f in statements)
-        body = body[0].upper() + body[1:] if not opener or opener.endswith(". ") else body
-        closing = (rng.choice(["We will look into it and get back to you soon.", "We have noted your feedback and will follow up quickly."])
-                   if intent == "complaint" else rng.choice(["Let us know if there's anything else.", "Happy shopping!", "Feel free to ask if you have other questions."]))
-        return f"{greeting} {opener}{body}. {closing}"
-
-    @staticmethod
-    def _value(fact, zh: bool) -> str:
-        return _money(fact.value, zh) if fact.key in ("price", "original_price", "amount", "refund_amount") else fact.value
+    def _write_statements(self, request, facts: _Facts, rng, zh: bool) -> str:
+        """Any other task: its facts as plain "label: value" statements."""
+        sep = "；" if zh else "; "
+        body = sep.join(f"{_label(f, zh)}{'：' if zh else ': '}{_money(f.value, zh) if 'price' in f.key else f.value}" for f in facts.all)
+        return body + ("。" if zh else ".")
 
     # -- recommendation reasons ------------------------------------------------------------
     def _highlights(self, facts: _Facts, zh: bool, limit: int = 2) -> list[str]:

@@ -111,11 +111,10 @@ def sentiment_examples(*, csv=None, limit: int | None = None, seed: int = 0, sho
 
 def intent_examples(*, csv=None) -> tuple[list[str], list[str], dict]:
     """The shipped seed set + inquiries whose intent staff confirmed (+ an optional text,intent CSV)."""
-    from ecom_ai.nlp import intent as intent_rules
     from ecom_ai.inquiries import services as inquiries
 
     rows = inquiries.labelled_examples(csv)
-    n_seed = len(intent_rules.load_seed())
+    n_seed = len(inquiries.load_seed())
     return [r[0] for r in rows], [r[1] for r in rows], {"seed": n_seed, "shop_labelled": len(rows) - n_seed}
 
 

@@ -117,3 +117,38 @@ def test_customer_and_model_text_render_inert(admin_client, shop):
 
 def test_unknown_inquiry_is_404(admin_client, db):
     assert admin_client.get(reverse("admin:ecom_ai_inquiry_reply", args=[424242])).status_code == 404
+
+
+def test_draft_action_skips_sent_and_running_inquiries_and_says_so(admin_client, shop, django_capture_on_commit_callbacks):
+    ask = lambda text, **kw: Inquiry.objects.create(user=shop["alice_user"], customer_id=shop["alice"].pk, text=text, **kw)  # noqa: E731
+    sent = [ask("电池多大？", status=Inquiry.Status.SENT) for _ in range(2)]
+    running_job = AIJob.objects.create(kind="inquiry_reply", status=AIJob.Status.RUNNING)
+    busy = ask("屏幕多大？", job=running_job)
+    fresh = ask("我的快递到哪了？")
+    with django_capture_on_commit_callbacks(execute=True):
+        r = admin_client.post(reverse("admin:ecom_ai_inquiry_changelist"),
+                              {"action": "start_inquiry_reply_job", "_selected_action": [i.pk for i in (*sent, busy, fresh)]},
+                              follow=True)
+    text = " ".join(str(m) for m in r.context["messages"])
+    assert "2 inquiries already approved or sent, skipped." in text
+    assert "1 inquiry is being drafted already, skipped." in text
+    assert "over 1 inquiry" in text
+    job = AIJob.objects.exclude(pk=running_job.pk).get()
+    assert list(job.items.values_list("target_id", flat=True)) == [str(fresh.pk)]
+    assert all(Inquiry.objects.get(pk=i.pk).status == Inquiry.Status.SENT for i in sent)
+
+
+def test_a_sent_reply_is_read_only(admin_client, inquiry):
+    url = reverse("admin:ecom_ai_inquiry_reply", args=[inquiry.pk])
+    admin_client.post(url, {"action": "approve_send", "text": inquiry.latest_draft.text})
+    page = admin_client.get(url).content.decode()
+    assert "<textarea" not in page and 'value="approve"' not in page and "5500mAh" in page
+    r = admin_client.post(url, {"action": "approve", "text": "改一下"}, follow=True)
+    assert "already sent" in " ".join(str(m) for m in r.context["messages"])
+    assert inquiry.latest_draft.final_text != "改一下"
+
+
+def test_reply_page_buttons_look_like_admin_buttons(admin_client, inquiry):
+    page = admin_client.get(reverse("admin:ecom_ai_inquiry_reply", args=[inquiry.pk])).content.decode()
+    buttons = re.findall(r'<button[^>]*name="action"[^>]*>', page)  # ours, not the admin's own header buttons
+    assert len(buttons) >= 3 and all('class="button' in b for b in buttons)

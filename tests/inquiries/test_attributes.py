@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management import call_command
 
 from ecom_ai.inquiries.models import Inquiry
-from ecom_ai.nlp import intent as rules
+from ecom_ai.inquiries import intent as rules
 from ecom_ai.inquiries import services as service
 
 DATA = Path(__file__).resolve().parent / "data"

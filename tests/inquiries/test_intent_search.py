@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ecom_ai.inquiries.models import Inquiry
-from ecom_ai.nlp import intent as rules
+from ecom_ai.inquiries import intent as rules
 from ecom_ai.nlp.search import CatalogueIndex, linear_scan
 from ecom_ai.storage import artifacts
 from ecom_ai.inquiries import services as service

@@ -11,9 +11,7 @@ CHANNELS = ["title", "banner", "push", "sms", "email_subject", "email_body"]
 
 def _requests(language):
     reqs = [
-        GenerationRequest("inquiry_reply", language, facts=PRODUCT, params={"intent": "product", "answer_keys": ["battery_capacity"]},
-                          untrusted={"question": "电池多大？"}),
-        GenerationRequest("inquiry_reply", language, facts=PRODUCT, params={"intent": "complaint"}),
+        GenerationRequest("any_other_task", language, facts=PRODUCT),
         GenerationRequest("recommendation_reason", language, facts=PRODUCT + [PRODUCT[0].__class__("anchor_name", "星河 蓝牙耳机", "product:7")]),
         GenerationRequest("recommendation_reason", language, facts=PRODUCT),
         GenerationRequest("feedback_summary", language, facts=FEEDBACK),
@@ -54,7 +52,7 @@ def test_sms_fits(language):
 
 def test_deterministic_for_a_seed_and_varied_across_seeds():
     backend = GroundedBackend("default")
-    req = lambda seed: GenerationRequest("inquiry_reply", "zh", facts=PRODUCT, params={"intent": "product"}, seed=seed)  # noqa: E731
+    req = lambda seed: GenerationRequest("promo_copy", "zh", facts=CAMPAIGN, params={"channel": "push"}, seed=seed)  # noqa: E731
     assert backend.generate([req(1)])[0].text == backend.generate([req(1)])[0].text
     assert len({backend.generate([req(s)])[0].text for s in range(12)}) >= 3
     # no seed: derived from the request, so stable too
@@ -68,19 +66,24 @@ def test_variants_differ():
     assert len(texts) >= 2
 
 
-def test_languages():
+def test_a_request_brings_its_own_writer():
+    seen = []
+
+    def writer(request, rng):
+        seen.append((request.task, rng.random()))
+        return f"  {request.facts[0].value}  "
+
     backend = GroundedBackend("default")
-    zh, en = backend.generate([GenerationRequest("inquiry_reply", lang, facts=PRODUCT, params={"intent": "product"}) for lang in ("zh", "en")])
-    assert "5000mAh" in zh.text and "您好" in zh.text or "亲" in zh.text
-    assert "5000mAh" in en.text and any(w in en.text for w in ("Hello", "Hi", "Thank"))
+    [res] = backend.generate([GenerationRequest("inquiry_reply", "zh", facts=PRODUCT, writer=writer, seed=3)])
+    assert res.text == PRODUCT[0].value and res.finish_reason == "stop"
+    assert backend.generate([GenerationRequest("inquiry_reply", "zh", facts=PRODUCT, writer=writer, seed=3)])[0].text == res.text
+    assert seen[0] == seen[1]  # the same seed gives the writer the same random stream
 
 
-def test_no_facts_means_polite_handover():
-    backend = GroundedBackend("default")
-    res = backend.generate([GenerationRequest("inquiry_reply", "zh", facts=PRODUCT, params={"intent": "logistics", "answer_keys": []})])[0]
-    assert res.finish_reason == "stop" and "同事" in res.text
-    en = backend.generate([GenerationRequest("inquiry_reply", "en", params={"intent": "other"})])[0]
-    assert "colleague" in en.text
+def test_a_task_without_a_writer_states_its_facts():
+    [res] = GroundedBackend("default").generate([GenerationRequest("inquiry_reply", "en", facts=PRODUCT)])
+    assert "5000mAh" in res.text and res.finish_reason == "stop"
+    assert check_output(res.text, PRODUCT, product_names=CATALOGUE).ok
 
 
 def test_feedback_cites_reviews():
@@ -88,6 +91,6 @@ def test_feedback_cites_reviews():
     assert "[#123]" in text and "[#789]" in text and "48" in text
 
 
-def test_unknown_task_is_an_error_result():
+def test_unknown_task_without_facts_is_an_error_result():
     res = GroundedBackend("default").generate([GenerationRequest("poem")])[0]
     assert res.finish_reason == "error" and "poem" in res.error

@@ -67,9 +67,9 @@ def _baseline(task: str, tr_x, tr_y, te_x):
         model = sentiment_nlp.build_pipeline(C=0.3, classifier="svm")
         model.fit(tr_x, tr_y)
         return model, [int(v) for v in model.predict(te_x)]
-    from ecom_ai.nlp import intent as intent_rules
+    from ecom_ai.inquiries import services as inquiries
 
-    model = intent_rules.train(list(tr_x), list(tr_y))
+    model = inquiries.train_intent_model(list(tr_x), list(tr_y))
     return model, [p for p, _ in model.predict_many(list(te_x))]
 
 
@@ -122,7 +122,7 @@ def _read(run, o: ClassifierOptions):
 
 
 def train(run, o: ClassifierOptions, reporter) -> dict:
-    from ecom_ai.nlp import intent as intent_rules
+    from ecom_ai.inquiries import services as inquiries
     from ecom_ai.training.classifier import TransformerTextClassifier, predict_ids
 
     base_path = None
@@ -181,7 +181,7 @@ def train(run, o: ClassifierOptions, reporter) -> dict:
     hf_version = save_model(run, folder, model, tokenizer, {"kind": folder, "metrics": metrics}, activate=False,
                             finish=False)
     wrapper = TransformerTextClassifier(folder, hf_version, classes, max_length=size.seq)
-    obj = intent_rules.IntentModel(wrapper) if o.task == "intent" else wrapper
+    obj = inquiries.IntentModel(wrapper) if o.task == "intent" else wrapper
     meta = {"kind": f"transformer-{o.task}", "run": run.pk, "accuracy": metrics["accuracy"], "metrics": metrics,
             "weights": f"{folder}/{hf_version}"}
     version = artifacts.save(o.task, obj, meta, activate=False)

@@ -9,7 +9,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ecom_ai.conf import ecom_ai_settings
-from ecom_ai.kinds import Feature
 from ecom_ai.training import builders, corpus, loop
 from ecom_ai.training import tokenizer as tok_lib
 from ecom_ai.training.trainers.common import active_path, model_folder, prepare, save_model, schedule
@@ -42,15 +41,14 @@ class RepliesOptions(TorchOptions):
 def render_prompt(tokenizer, pair: dict) -> str:
     """The prompt TransformersBackend would send for this inquiry (same facts, card-masked question, fence
     and chat template)."""
-    from ecom_ai.llm.base import Fact, GenerationRequest, build_prompt
+    from ecom_ai.inquiries.services import reply_request
+    from ecom_ai.llm.base import Fact, build_prompt
     from ecom_ai.llm.transformers import render_chat
-    from ecom_ai.nlp.intent import redact_cards
 
     facts = [Fact(f.get("key", ""), str(f.get("value", "")), f.get("source", ""), f.get("label", ""))
              for f in pair.get("facts") or [] if isinstance(f, dict)]
-    request = GenerationRequest(task=Feature.INQUIRY_REPLY, language=pair.get("language") or "zh", facts=facts,
-                                params={"intent": pair.get("intent") or ""},
-                                untrusted={"question": redact_cards(pair["question"])})
+    request = reply_request(question=pair["question"], facts=facts, language=pair.get("language") or "zh",
+                            intent=pair.get("intent") or "")
     return render_chat(tokenizer, build_prompt(request, pii_filter=bool(ecom_ai_settings.PII_FILTER),
                                                max_chars=int(ecom_ai_settings.MAX_INPUT_CHARS)))
 

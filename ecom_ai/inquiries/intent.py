@@ -18,6 +18,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy as _
+
 from ecom_ai.llm.pii import luhn_ok
 from ecom_ai.nlp.text import normalize
 
@@ -38,16 +40,16 @@ def _ascii_b(pattern: str) -> str:
 def _compile(pattern: str, flags=_I) -> re.Pattern:
     return re.compile(_ascii_b(pattern), flags)
 HANDOVER_RULES: list[tuple[str, str, re.Pattern]] = [
-    ("legal", "法律威胁 / legal threat",
+    ("legal", _("Legal threat."),
      _compile(r"律师|起诉|告你们|法院|法律途径|诉讼|12315|消协|消费者协会|工商局|市场监管|\blawyers?\b|\bsu(?:e|ing)\b|lawsuit|legal action|"
                 r"\bcourt\b|attorney|consumer protection", _I)),
-    ("person", "要求人工 / asks for a person",
+    ("person", _("The customer asks for a person."),
      _compile(r"转人工|人工客服|找人工|要人工|真人|活人|人工服务|客服电话|找你们经理|叫你们领导|"
                 r"(?:speak|talk|chat)\s+(?:to|with)\s+(?:a\s+|an\s+|your\s+|the\s+)?(?:human|person|real person|agent|manager|someone|supervisor)|"
                 r"human agent|real (?:person|human)|live agent|customer service (?:rep|representative)", _I)),
-    ("complaint", "投诉 / complaint",
+    ("complaint", _("Complaint."),
      _compile(r"投诉|举报|差评|\bcomplain(?:t|ts|ing)?\b|\breport you\b", _I)),
-    ("anger", "客户情绪激动 / angry customer",
+    ("anger", _("Angry customer."),
      _compile(r"垃圾|骗子|骗人|坑人|气死|太差劲|什么破|滚蛋|滚开|傻逼|\bsb\b|他妈|混蛋|无语了|恶心|欺诈|黑店|"
                 r"\bscam(?:mers?)?\b|\bfraud\b|\bterrible\b|\bawful\b|\bworst\b|\bridiculous\b|\bfurious\b|\bangry\b|"
                 r"\bdisgust(?:ed|ing)\b|\bwtf\b|\bunacceptable\b|\bpathetic\b|\brip-?off\b", _I)),
@@ -99,9 +101,9 @@ def handover_reasons(text: str) -> list[Handover]:
     norm = normalize(text)
     found = [Handover(code, reason) for code, reason, pattern in HANDOVER_RULES if pattern.search(norm)]
     if _SHOUTING.search(norm) and not any(h.code == "anger" for h in found):
-        found.append(Handover("anger", "客户情绪激动 / angry customer"))
+        found.append(Handover("anger", _("Angry customer.")))
     if card_numbers(text) or _MASKED_CARD.search(text or ""):
-        found.append(Handover("card", "含银行卡号，已遮盖 / payment-card number (masked)"))
+        found.append(Handover("card", _("Payment-card number (masked).")))
     return found
 
 
@@ -115,11 +117,11 @@ ATTRIBUTE_WORDS: list[tuple[str, tuple[str, ...]]] = [
     (r"屏幕(?:尺寸|大小)?|屏\b|几寸|多少寸|几吋|多少吋|多大屏|(?:几|多少)英寸|英寸|尺吋|\binch(?:es)?\b|\bscreen\b|\bdisplay\b|how many inch", ("screen_size",)),
     (r"防水|进水|淋雨|泡水|\bwater ?proof\b|water[- ]resist|\bip6\d\b|rain", ("waterproof",)),
     (r"保质期|保鲜期|有效期|能放(?:多久|几天)|放多久|放几天|保存多久|多久过期|过期|stay fresh|go(?:es)? bad|spoil|shelf[- ]life|expir|best before|how long .{0,20}(?:keep|stay fresh|last unopened)", ("shelf_life",)),
-    (r"运行内存|运存|内存条|\bram\b|\bmemory\b", ("memory",)),
-    (r"(?:存储|内存)(?:容量|空间)?|硬盘|固态|\bssd\b|\bhard (?:drive|disk)\b|多少g\b|几个g|\bstorage\b|\brom\b|存放|冰箱|\bfridge\b|refrigerat|how much space|怎么保存|怎么储存|储存|冷藏|how (?:should|do) i store|keep it", ("storage",)),
+    (r"运行内存|运存|内存条|\bram\b|\bmemory\b(?!\s*card)", ("memory",)),
+    (r"(?:存储|内存)(?!卡)(?:容量|空间)?|硬盘|固态|\bssd\b|\bhard (?:drive|disk)\b|多少g\b|几个g|\bstorage\b|\brom\b|存放|冰箱|\bfridge\b|refrigerat|how much space|怎么保存|怎么储存|储存|冷藏|how (?:should|do) i store|keep it", ("storage",)),
     (r"摄像头|拍照|像素|相机|\bcamera\b|megapixel|photos?\b", ("camera",)),
     (r"处理器|\bcpu\b|啥u\b|什么u\b|芯片|\bprocessor\b|\bchip\b|\bintel\b|\bamd\b", ("cpu",)),
-    (r"显卡|独显|集显|\bgpu\b|graphics", ("gpu",)),
+    (r"显卡|独显|集显|核显|带得动|跑得动|玩游戏|打游戏|大型游戏|\bgpu\b|graphics|\bgaming\b|play (?:games|.{0,20}\bgames?\b)", ("gpu",)),
     (r"作者|谁写的|作家|谁的作品|\bauthor\b|\bwriter\b|who wrote|written by|who'?s it by", ("author",)),
     (r"页数|多少页|几页|\bpages?\b|page count", ("pages",)),
     (r"出版社|哪家出版|出版方|哪个出版|谁出版|\bpublisher\b|\bpublish(?:ed|es|ing)?\b|\bpress\b", ("publisher",)),
@@ -149,7 +151,7 @@ ATTRIBUTE_WORDS: list[tuple[str, tuple[str, ...]]] = [
     (r"尺寸|多大|\bsize\b|dimensions", ("size", "screen_size", "sizes", "capacity", "volume")),
     (r"保修|质保|包修|\bwarranty\b|guarantee", ("warranty",)),
     (r"价格|多少钱|几多钱|好多钱|价钱|售价|标价|几块|卖多少|什么价|啥价|价位|怎么卖|咋卖|多少银子|报个价|多少米|how much \$|how much for (?:it|this|one|that|the)\b|price tag|go(?:es)? for\b|how much (?:do|would|will) i pay|\bprice\b|how much (?:is|does|are)\b(?!.{0,25}\bweigh)|\bcost\b", ("price",)),
-    (r"库存|有货|现货|缺货|没货|莫得货|冇货|断货|补货|还剩(?:几|多少)|还有吗|有没有货|卖完|卖光|any left|\brestock|back in stock|\bin stock\b|\bavailable\b|\bstock\b|sold out|out of stock", ("stock",)),
+    (r"库存|存货|有货|现货|缺货|没货|莫得货|冇货|断货|补货|还剩(?:几|多少)|还有吗|有没有货|卖完|卖光|any left|\brestock|back in stock|\bin stock\b|\bavailable\b|\bstock\b|sold out|out of stock", ("stock",)),
 ]
 #: loose words ("type", "size"): when the question also asks something specific, not having them is no gap
 GENERIC_KEYS = frozenset({"type", "use", "effect"})
@@ -160,7 +162,8 @@ TOPIC_WORDS = {
         r"快递|物流|发货|到哪|到了吗|什么时候到|几天到|多久到|运单|单号|包裹|配送|送达|签收|派送|揽件|寄出|"
         r"在路上|寄了没|发出去|发了没|出库|送到|物流信息|我那个件|我的件|"
         r"\bship(?:ped|ping|ment)?\b|\bdeliver(?:y|ed)?\b|\bparcel\b|\bpackage\b|\btracking\b|\barrive|where is my order|on (?:its|the) way|"
-        r"\btrack (?:my|the|it)\b|left the warehouse|\bmy stuff\b|\bmy order\b.{0,20}\b(?:sent|dispatched|left)\b|\bdispatch(?:ed)?\b|"
+        r"\btrack (?:my|the|it)\b|left the warehouse|\bmy stuff\b|where(?:'s| is) my\b|\bcarrier\b|哪家快递|什么快递|快递公司|"
+        r"\btra[ck]{1,3}ing\b|咋还没到|还没到|还不到|\bmy order\b.{0,20}\b(?:sent|dispatched|left)\b|\bdispatch(?:ed)?\b|"
         r"where'?s my order|\bcourier\b", _I),
     "after_sales": _compile(
         r"退货|退款|换货|退换|换一个|换个|调换|退回|退掉|保修|质保|管修|保多久|售后|维修|坏了|出了?毛病|无理由|能退(?![订房])|可以退(?![订房])|退吗|退不|能换吗|"
@@ -170,6 +173,9 @@ TOPIC_WORDS = {
 }
 _REFUND_PROGRESS = _compile(r"退款.{0,6}(?:到账|进度|多久|什么时候|几天)|(?:什么时候|多久).{0,6}退款|钱.{0,4}退|"
                               r"where is my refund|when .{0,30}refund|refund status|received? (?:my|the) refund", _I)
+#: asking whether (and within how long) one may return or get a refund: the window, not a refund's progress
+_CAN_I_RETURN = _compile(r"(?:可以|能|能不能|可不可以|支持)(?:申请)?退|申请|几天(?:之|以)?内|无理由|\bcan i (?:get a )?(?:refund|return)|"
+                         r"within|how many days|return (?:window|policy)", _I)
 _EXCHANGE = _compile(r"换货|换一个|能换|可以换|换码|换个|调换|\bexchange\b|\bswap\b|replace", _I)
 _WARRANTY = _compile(r"保修|质保|维修|包修|管修|保多久|坏了|出了?毛病|stops? working|\bcovered\b|\bwarranty\b|\brepair\b|\bbroken\b|\bdefective\b|guarantee", _I)
 
@@ -235,7 +241,7 @@ def keyword_topic(text: str) -> str | None:
 def after_sales_topic(text: str) -> str:
     """return | exchange | warranty | refund_status."""
     norm = normalize(text)
-    if _REFUND_PROGRESS.search(norm):
+    if _REFUND_PROGRESS.search(norm) and not _CAN_I_RETURN.search(norm):
         return "refund_status"
     if _WARRANTY.search(norm):
         return "warranty"

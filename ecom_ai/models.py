@@ -3,8 +3,8 @@ from ecom_ai.campaigns.models import BannedTerm, Campaign, CampaignCopy
 from ecom_ai.feedback.models import FeedbackSummary
 from ecom_ai.inquiries.models import ApprovedReply, Inquiry, ReplyDraft
 from ecom_ai.jobs.models import AIJob, AIJobItem
-from ecom_ai.recommendations.models import RecommendationRule, RecommendationSet
+from ecom_ai.recommendations.models import CategoryPolicy, RecommendationRule, RecommendationSet
 from ecom_ai.training.models import TrainingRun
 
-__all__ = ["AIJob", "AIJobItem", "Inquiry", "ReplyDraft", "ApprovedReply", "RecommendationSet", "RecommendationRule",
+__all__ = ["AIJob", "AIJobItem", "Inquiry", "ReplyDraft", "ApprovedReply", "RecommendationSet", "RecommendationRule", "CategoryPolicy",
            "Campaign", "CampaignCopy", "BannedTerm", "FeedbackSummary", "TrainingRun"]

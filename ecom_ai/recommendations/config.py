@@ -17,6 +17,7 @@ DEFAULTS = {
     "K": 10,                       # list length the job stores
     "STORED_MAX_AGE": 86400,       # a stored set younger than this is served while its model is active
     "HALF_LIFE_DAYS": DEFAULT_HALF_LIFE_DAYS,
+    "REPURCHASE_DAYS": 365,        # a durable category with no CategoryPolicy row is held back this long after a purchase
     "PINNED": [],                  # product ids, on top of RecommendationRule rows
     "BLOCKED": [],
 }

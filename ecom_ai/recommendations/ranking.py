@@ -11,8 +11,9 @@ import scipy.sparse as sp
 from ecom_ai.adapters import ProductInfo, get_adapter
 from ecom_ai.llm.base import GenerationResult
 from ecom_ai.recommendations.algorithms import RecommenderBundle, product_text
-from ecom_ai.recommendations.config import PURCHASE_STATUSES, conf
+from ecom_ai.recommendations.config import conf
 from ecom_ai.recommendations.data import KIND_WEIGHTS
+from ecom_ai.recommendations.sense import purchase_history
 from ecom_ai.recommendations.rules import Rules, StatedPreference, apply_rules, aspect_scores
 
 
@@ -78,18 +79,11 @@ def _norm(v: np.ndarray) -> np.ndarray:
     return np.zeros_like(v, dtype=np.float32) if hi <= lo else ((v - lo) / (hi - lo)).astype(np.float32)
 
 
-def purchased(customer_id) -> dict[int, float]:
+def purchased(customer_id, history: list | None = None) -> dict[int, float]:
     """The customer's bought products (live, from the adapter) -> how many times, newest orders first."""
     out: dict[int, float] = {}
-    try:
-        orders = get_adapter().get_orders(customer_id, limit=100)
-    except Exception:  # an unknown id shape: no history
-        return out
-    for order in orders:
-        if order.status not in PURCHASE_STATUSES:
-            continue
-        for line in order.lines:
-            out[line.product_id] = out.get(line.product_id, 0.0) + float(line.quantity or 1)
+    for line in purchase_history(customer_id) if history is None else history:
+        out[line.product_id] = out.get(line.product_id, 0.0) + line.quantity
     return out
 
 
@@ -115,58 +109,35 @@ def _history(bundle: RecommenderBundle, customer_id, bought_idx: np.ndarray):
 
 def _personal_scores(bundle: RecommenderBundle, customer_id, bought_idx: np.ndarray):
     """Scores over the bundle's items, the source that contributed most to each, and the customer's
-    content profile; Nones when the customer has no history at all."""
+    content profile; Nones when the customer has no history at all.
+
+    The served model (chosen per shop) ranks; content similarity breaks its ties and covers products
+    it has not seen. Before any training: co-purchase and content, with a touch of popularity.
+    """
     row, history, seen = _history(bundle, customer_id, bought_idx)
     if seen is None or not seen.nnz:
         return None, None, None
     parts: list[tuple[str, np.ndarray, float]] = []
-    if bundle.als is not None:
-        vec = bundle.als.user_vector(row, history)
-        if vec is not None:
-            parts.append(("als", _norm(bundle.als.item_factors @ vec), 1.0))
-    if len(bought_idx):
-        co = bundle.cooc.scores_for(bought_idx)
+    if bundle.model is not None:
+        rows = np.array([-1 if history is not None or row is None else row])
+        parts.append((bundle.model.name, _norm(bundle.model.scores(rows, seen)[0]), 1.0))
+    elif len(bought_idx):
+        co = bundle.cooc.scores(None, _one_hot(bought_idx, bundle.n_items))[0]
         if co.any():
             parts.append(("cooc", _norm(co), 0.4))
     profile = None
     if bundle.content is not None and bundle.content.vectorizer is not None:
         profile = bundle.content.profile(seen.indices, seen.data)
-        parts.append(("content", _norm(bundle.content.scores_for_vector(profile)), 0.3 if parts else 1.0))
-    parts.append(("popular", _norm(bundle.popularity.scores), 0.05))
+        parts.append(("content", _norm(bundle.content.scores_for_vector(profile)), 0.1 if bundle.model else 1.0))
+    if bundle.model is None:
+        parts.append(("popular", _norm(bundle.popularity.item_scores), 0.05))
     stack = np.vstack([w * s for _, s, w in parts])
     names = np.array([name for name, _, _ in parts], dtype=object)
     return stack.sum(axis=0), names[np.argmax(stack, axis=0)], profile
 
 
-def _anchor(bundle: RecommenderBundle, item: int, bought_idx: np.ndarray, catalogue_get, source: str = "") -> ProductInfo | None:
-    """The bought product that best explains ``item``: co-purchase, else ALS or content similarity;
-    within the same category unless co-purchase itself put the item on the list (so a reason
-    never links a hotel to a water heater on a weak signal)."""
-    if not len(bought_idx):
-        return None
-    sims = None
-    target = catalogue_get(bundle.items.ids[item])
-    same = np.array([getattr(catalogue_get(bundle.items.ids[i]), "category", None) == getattr(target, "category", "")
-                     for i in bought_idx.tolist()])
-    co = bundle.cooc.matrix[item, bought_idx].toarray().ravel() if bundle.cooc.matrix.shape[0] > item else None
-    if co is not None and source != "cooc":
-        co = np.where(same, co, 0.0)
-    if co is not None and co.max() > 0:
-        sims = co
-    elif bundle.als is not None:
-        f = bundle.als.item_factors
-        a, b = f[item], f[bought_idx]
-        sims = np.where(same, (b @ a) / (bundle.als.item_norms[bought_idx] * (np.linalg.norm(a) or 1.0) + 1e-9), -1.0)
-        if sims.max() <= 0.2:
-            sims = None
-    if sims is None and bundle.content is not None:
-        sims = np.where(same, np.asarray((bundle.content.matrix[bought_idx] @ bundle.content.matrix[item].T).todense()).ravel(), -1.0)
-        if sims.max() <= 0.1:
-            sims = None
-    if sims is None:
-        return None
-    pid = bundle.items.ids[bought_idx[int(np.argmax(sims))]]
-    return catalogue_get(pid)
+def _one_hot(idx: np.ndarray, n: int) -> sp.csr_matrix:
+    return sp.csr_matrix((np.ones(len(idx), dtype=np.float32), (np.zeros(len(idx), dtype=np.int64), idx)), shape=(1, n))
 
 
 def _language(query: str | None) -> str:
@@ -187,7 +158,7 @@ def _rank(bundle, catalogue: dict, rules: Rules, personal, sources, pref: Stated
     idx = np.array([bundle.items.get(p.id, -1) for p in cand], dtype=np.int64)
     known = idx >= 0
     new = np.flatnonzero(~known)
-    pop = _norm(bundle.popularity.scores)
+    pop = _norm(bundle.popularity.item_scores)
     if personal is not None:
         base = np.where(known, personal[np.maximum(idx, 0)], 0.0).astype(np.float32)
         src = np.where(known, sources[np.maximum(idx, 0)], "content").astype(object)

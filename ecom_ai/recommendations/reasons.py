@@ -16,7 +16,9 @@ ATTRIBUTE_LABELS = {
     "volume": ("容量", "volume"), "hair_type": ("适用", "for"), "room_type": ("房型", "room"), "breakfast": ("早餐", "breakfast"),
     "origin": ("产地", "origin"), "material": ("材质", "material"), "use": ("用途", "use"), "cpu": ("处理器", "CPU"),
     "gpu": ("显卡", "GPU"), "star": ("档次", "class"), "type": ("类型", "type"), "power": ("功率", "power"),
-    "size": ("规格", "size"), "style": ("风格", "style"),
+    "size": ("规格", "size"), "style": ("风格", "style"), "colour": ("颜色", "colour"), "color": ("颜色", "colour"),
+    "sizes": ("尺码", "sizes"), "fit": ("版型", "fit"), "city": ("城市", "city"), "flavour": ("口味", "flavour"),
+    "brand": ("品牌", "brand"), "publisher": ("出版社", "publisher"), "cancellation": ("取消政策", "cancellation"),
 }
 
 
@@ -25,15 +27,15 @@ def reason_facts(p: ProductInfo, anchor: ProductInfo | None, aspect_keys: list[s
     two attributes (those the customer asked about first)."""
     src = f"product:{p.id}"
     facts = [Fact("name", p.name, src)]
-    if anchor is not None:
+    if anchor is not None and anchor.id != p.id and anchor.name != p.name:
         facts.append(Fact("anchor_name", anchor.name, f"product:{anchor.id}"))
     attrs = {k: v for k, v in (p.attributes or {}).items() if isinstance(v, (str, int, float)) and str(v).strip()
              and str(v).strip() not in ("无", "none", "-")}
+    # only attributes with a label people read: a reason never shows a field key ("sizesS/M/L/XL")
     labelled = [k for k in attrs if k in ATTRIBUTE_LABELS]
-    keys = list(dict.fromkeys([k for k in aspect_keys if k in attrs] + labelled + list(attrs)))[:2]
+    keys = list(dict.fromkeys([k for k in aspect_keys if k in labelled] + labelled))[:2]
     zh = language == "zh"
-    facts += [Fact(key, str(attrs[key]), src, label=ATTRIBUTE_LABELS[key][0 if zh else 1] if key in ATTRIBUTE_LABELS else "")
-              for key in keys]
+    facts += [Fact(key, str(attrs[key]), src, label=ATTRIBUTE_LABELS[key][0 if zh else 1]) for key in keys]
     return facts
 
 

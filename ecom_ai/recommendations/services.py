@@ -29,11 +29,10 @@ from ecom_ai.recommendations.config import (  # noqa: F401  (public names)
     conf,
 )
 from ecom_ai.recommendations.data import DEFAULT_HALF_LIFE_DAYS, InteractionLog, read_csv
-from ecom_ai.recommendations.evaluation import evaluate_log, format_table
+from ecom_ai.recommendations.selection import GRID, evaluate_log, fit_spec, format_report, format_rows, select, spec_label
 from ecom_ai.recommendations.ranking import (  # noqa: F401  (public names)
     Recommendation,
     RecommendationList,
-    _anchor,
     _bought_idx,
     _finalise,
     _language,
@@ -44,10 +43,13 @@ from ecom_ai.recommendations.ranking import (  # noqa: F401  (public names)
     rules_for,
 )
 from ecom_ai.recommendations.reasons import check_reasons, generate_reasons, reason_facts, write_reasons  # noqa: F401
+from ecom_ai.recommendations.sense import category_policies, choose_anchor, held_categories, purchase_history
 from ecom_ai.recommendations.rules import ASPECT_ATTRIBUTE, Rules, StatedPreference, parse_preference, parse_price_band
 from ecom_ai.storage import artifacts
 
 log = logging.getLogger(__name__)
+#: list sources that are not explained by a bought product
+NO_ANCHOR_SOURCES = ("popular", "recent_popular", "trending", "pinned", "preference")
 
 # =============================================================================== data and training
 
@@ -56,31 +58,72 @@ def shop_log() -> InteractionLog:
     return InteractionLog.from_interactions(get_adapter().iter_interactions())
 
 
-def train(*, out=None, csv=None, activate: bool = True, **params) -> dict:
-    """Fit every model and store them as a new ``recommender`` artefact (active unless told not to).
+TRAIN_PARAMS = {"half_life_days", "num_threads", "model", "families", "max_users", "seed"}
 
-    ``params``: ALS ``factors``, ``regularization``, ``iterations``, ``alpha``; ``half_life_days``;
-    ``num_threads``. With ``csv``, trains on that file (ids as strings) instead of the shop.
+
+def _families(value) -> list[str] | None:
+    if value in (None, "", []):
+        return None
+    names = [v.strip() for v in (value.split(",") if isinstance(value, str) else value) if str(v).strip()]
+    unknown = [n for n in names if n not in GRID]
+    if unknown:
+        raise ValueError(f"Unknown recommendation model(s) {', '.join(unknown)} (choose from {', '.join(GRID)})")
+    return names
+
+
+def train(*, out=None, csv=None, activate: bool = True, **params) -> dict:
+    """Choose the model for this shop on its own latest interactions, refit it on everything and store
+    the bundle as a new ``recommender`` artefact (active unless told not to), with the selection's report.
+
+    ``params``: ``half_life_days``; ``num_threads``; ``families`` (a comma list of candidates to consider);
+    ``max_users`` (validation customers, 4000); ``model=FAMILY`` serves that family without selection
+    (ALS's ``factors``, ``regularization``, ``iterations``, ``alpha`` then apply). With ``csv``, trains on
+    that file (ids as strings) instead of the shop. ``metrics["candidates"]`` holds the report rows.
     """
     out = out or sys.stdout
     started = time.perf_counter()
-    unknown = set(params) - set(DEFAULT_ALS) - {"half_life_days", "num_threads"}
+    unknown = set(params) - set(DEFAULT_ALS) - TRAIN_PARAMS
     if unknown:
         raise ValueError(f"Unknown recommender parameter(s): {', '.join(sorted(unknown))}")
+    forced = params.get("model")
+    if forced is not None and forced not in GRID:
+        raise ValueError(f"Unknown recommendation model {forced!r} (choose from {', '.join(GRID)})")
+    families = _families(params.get("families"))
     catalogue = [] if csv else list(get_adapter().iter_products())
     data = read_csv(csv) if csv else shop_log()
     if not len(data) and not catalogue:
         raise ValueError("Nothing to train on: the shop has no products and no interactions yet.")
     half_life = float(params.get("half_life_days", conf("HALF_LIFE_DAYS")))
-    als_params = {k: params[k] for k in DEFAULT_ALS if k in params}
-    bundle = fit_bundle(data, catalogue=catalogue, half_life_days=half_life, als_params=als_params,
-                        num_threads=params.get("num_threads"))
+    threads = params.get("num_threads")
+    rows: list[dict] = []
+    if forced:
+        spec = {"family": forced, "params": {**GRID[forced][0], **{k: params[k] for k in DEFAULT_ALS if k in params}}}
+        message = f"{forced} is served as asked (no selection)."
+    else:
+        try:
+            sel = select(data, extra_items=[p.id for p in catalogue], half_life_days=half_life, families=families,
+                         max_users=int(params.get("max_users", 4000)), seed=int(params.get("seed", 0)),
+                         num_threads=threads)
+            spec, message, rows = sel.served, sel.message, sel.rows
+        except ValueError as exc:
+            spec, message = None, f"Too little history to compare models ({exc}); serving co-purchase and content."
+    select_s = time.perf_counter() - started
+    bundle = fit_bundle(data, catalogue=catalogue, half_life_days=half_life,
+                        fit_model=(lambda d: fit_spec(spec, d, num_threads=threads)) if spec else None)
+    bundle.report = rows
     fit_s = time.perf_counter() - started
-    meta = {**bundle.params, "source": f"csv:{csv}" if csv else "shop", "fit_seconds": round(fit_s, 2)}
+    served = spec_label(spec) if spec else "none"
+    meta = {**bundle.params, "source": f"csv:{csv}" if csv else "shop", "fit_seconds": round(fit_s, 2),
+            "served": served, "spec": spec, "message": message, "candidates": rows}
     version = artifacts.save(ARTIFACT_NAME, bundle, meta, activate=activate)
     metrics = {"version": version, "active": activate, "users": len(bundle.users), "items": len(bundle.items),
-               "interactions": len(data), "fit_seconds": round(fit_s, 2)}
-    out.write(f"recommender {version}: {metrics['users']} customers × {metrics['items']} products from "
+               "interactions": len(data), "model": spec["family"] if spec else "none", "served": served,
+               "selection_seconds": round(select_s, 2), "fit_seconds": round(fit_s, 2), "message": message,
+               "candidates": rows}
+    if rows:
+        out.write(format_rows(rows, title=f"Model selection on the latest interactions (NDCG@10 on "
+                                          f"{sel.users_validated} customers who chose nothing):") + "\n")
+    out.write(f"{message}\nrecommender {version}: {metrics['users']} customers × {metrics['items']} products from "
               f"{metrics['interactions']} interactions in {fit_s:.1f}s{' (active)' if activate else ''}\n")
     return metrics
 
@@ -101,7 +144,7 @@ def current_model() -> tuple[RecommenderBundle, str]:
         pass
     with _fallback_lock:
         if _fallback.get("bundle") is None or time.monotonic() - _fallback["at"] > 600:
-            bundle = fit_bundle(shop_log(), catalogue=list(get_adapter().iter_products()), use_als=False,
+            bundle = fit_bundle(shop_log(), catalogue=list(get_adapter().iter_products()),
                                 half_life_days=float(conf("HALF_LIFE_DAYS")))
             _fallback.update(bundle=bundle, at=time.monotonic())
         return _fallback["bundle"], "untrained"
@@ -166,11 +209,14 @@ def recommend(customer_id, *, k: int = 10, query: str | None = None, category: s
     if not catalogue:
         lst.message = "The catalogue has no active products to recommend."
         return lst
-    bought = purchased(customer_id) if customer_id is not None else {}
+    history = purchase_history(customer_id) if customer_id is not None else []
+    bought = purchased(customer_id, history)
+    policies = category_policies()
+    held = held_categories(history, get_adapter().get_products(list(bought)), policies) if bought else set()
     bought_idx = _bought_idx(bundle, bought)
     pinned, blocked = rules if rules is not None else rules_for(category=chosen_category)
     rules = Rules(pinned=pinned, blocked=blocked, bought=set(bought), category=chosen_category, price_band=band,
-                  max_per_category=int(conf("MAX_PER_CATEGORY")))
+                  max_per_category=int(conf("MAX_PER_CATEGORY")), held=held)
 
     personal, sources, profile = (_personal_scores(bundle, customer_id, bought_idx) if customer_id is not None
                                   else (None, None, None))
@@ -178,7 +224,8 @@ def recommend(customer_id, *, k: int = 10, query: str | None = None, category: s
     picked = _finalise(ranked, rules, k)
     lst.source = "personal" if personal is not None else ("content" if pref and not pref.aspects and pref.text else "popular")
     if not picked and (rules.category or rules.price_band):
-        relaxed = Rules(pinned=pinned, blocked=blocked, bought=set(bought), max_per_category=rules.max_per_category)
+        relaxed = Rules(pinned=pinned, blocked=blocked, bought=set(bought), max_per_category=rules.max_per_category,
+                        held=held)
         picked = _finalise(_rank(bundle, catalogue, relaxed, None, None, StatedPreference()), relaxed, k)
         lst.source = "popular"
         lst.message = "Nothing matched the category or price band asked for; showing popular products instead."
@@ -190,7 +237,8 @@ def recommend(customer_id, *, k: int = 10, query: str | None = None, category: s
     for pid, score, source in picked:
         p = catalogue.get(pid)
         idx = bundle.items.get(pid)
-        anchor = _anchor(bundle, idx, bought_idx, catalogue.get, source) if idx is not None and source in ("als", "cooc", "content") else None
+        anchor = (choose_anchor(bundle, idx, bought_idx, catalogue.get, policies)
+                  if idx is not None and source not in NO_ANCHOR_SOURCES else None)
         lst.items.append(Recommendation(product=p, score=score, source=source, anchor=anchor,
                                         facts=reason_facts(p, anchor, aspect_keys, lst.language)))
     if with_reasons:
@@ -232,10 +280,9 @@ def _similar(p: ProductInfo, bundle: RecommenderBundle, version: str, catalogue:
     if bundle.content is not None and bundle.content.vectorizer is not None:
         v = bundle.content.matrix[idx] if idx is not None else bundle.content.transform([product_text(p)])
         score += _norm(bundle.content.scores_for_vector(v))
-    if bundle.als is not None and idx is not None:
-        f = bundle.als.item_factors
-        sims = f @ f[idx] / (bundle.als.item_norms * (np.linalg.norm(f[idx]) or 1.0) + 1e-9)
-        score += _norm(sims)
+    sims = bundle.model.similar(idx) if bundle.model is not None and idx is not None else None
+    if sims is not None:
+        score += _norm(np.asarray(sims, dtype=np.float32))
     _, blocked = rules_for(category=p.category)
     rules = Rules(blocked=blocked, exclude={p.id}, category=None, max_per_category=k)
     ranked = [(int(bundle.items.ids[i]), float(score[i]), "similar") for i in topk(score, 10 * k)
@@ -305,7 +352,10 @@ def _stored(customer_id: int, version: str, k: int) -> RecommendationList | None
         return None
     fresh = get_adapter().get_products([it["product_id"] for it in s.items])
     _, blocked = rules_for()
-    rules = Rules(blocked=blocked, bought=set(purchased(customer_id)))
+    history = purchase_history(customer_id)
+    bought = purchased(customer_id, history)
+    held = held_categories(history, get_adapter().get_products(list(bought)), category_policies()) if bought else set()
+    rules = Rules(blocked=blocked, bought=set(bought), held=held)
     items = [Recommendation(product=fresh[it["product_id"]], score=it["score"], source=it["source"], reason=it["reason"],
                             reason_ok=bool(it.get("reason_ok")))
              for it in s.items if rules.allows(fresh.get(it["product_id"]))]
@@ -379,20 +429,28 @@ class _NullOut:
 # =============================================================================== evaluation
 
 def evaluate(*, out=None, csv=None, model=None, limit=None, seed=0, **params) -> dict:
-    """Temporal hold-out on the shop's interactions (or a CSV): the model and popularity side by side.
+    """Temporal hold-out on the shop's interactions (or a CSV): the last 20% of time is the future.
 
-    ``model``: ``als`` (default), ``cooc`` or ``popular``, or a stored recommender version whose ALS
-    parameters are used. Writes a table to ``out`` and returns the figures.
+    Without ``model``, the per-shop selection runs on the past alone (as ``train`` does), then every
+    candidate, the blend and the references (recent popularity, EASE λ=300, ALS) are refitted on the
+    past and scored on the future; ``model`` names the one it would serve. ``model=FAMILY`` (als, ease,
+    popular…) or a stored recommender version evaluates that one alone. Writes a table to ``out``;
+    returns flat figures (``<model>.ndcg@10``…).
     """
     out = out or sys.stdout
-    name = model or "als"
-    if name not in ("als", "cooc", "popular"):
+    spec = None
+    if model and model not in GRID:
         try:
-            meta = artifacts.read_meta(ARTIFACT_NAME, name)
+            meta = artifacts.read_meta(ARTIFACT_NAME, model)
         except FileNotFoundError as exc:
-            raise LookupError(f"No recommender model {name!r} (use als, cooc, popular or a stored version)") from exc
-        params = {**(meta.get("als") or {}), "half_life_days": meta.get("half_life_days", DEFAULT_HALF_LIFE_DAYS), **params}
-        name = "als"
+            raise LookupError(f"No recommender model {model!r} (use one of {', '.join(GRID)} or a stored version)") from exc
+        spec = meta.get("spec")
+        if not spec:
+            raise LookupError(f"The stored recommender {model!r} serves no personal model to evaluate.")
+        params = {"half_life_days": meta.get("half_life_days", DEFAULT_HALF_LIFE_DAYS), **params}
+    elif model:
+        extra_params = {k: v for k, v in params.items() if k in DEFAULT_ALS}
+        spec = {"family": model, "params": {**GRID[model][0], **extra_params}}
     if csv:
         data, extra = read_csv(csv), ()
     else:
@@ -400,16 +458,24 @@ def evaluate(*, out=None, csv=None, model=None, limit=None, seed=0, **params) ->
         extra = [p.id for p in get_adapter().iter_products()]
     if not len(data):
         raise ValueError("No interactions to evaluate on.")
-    report = evaluate_log(data, model=name, params=params, limit=limit, seed=seed, extra_items=extra,
-                          baselines=("popular",))
-    out.write(format_table(report) + "\n")
+    report = evaluate_log(data, spec=spec, limit=limit, seed=seed, extra_items=extra,
+                          half_life_days=float(params.get("half_life_days", conf("HALF_LIFE_DAYS"))),
+                          num_threads=params.get("num_threads"))
+    out.write(format_report(report) + "\n")
     skipped = getattr(data, "skipped", 0)
     if skipped:
         out.write(f"({skipped} unreadable CSV rows skipped)\n")
-    flat = {"model": name, "users_evaluated": report["users_evaluated"], "ndcg_ratio": round(report["ndcg_ratio"], 3)}
+    flat = {"model": report["model"], "served": report["results"][report["model"]]["settings"],
+            "users_evaluated": report["users_evaluated"]}
+    for key in ("ndcg_ratio", "ratio_vs_recent_popular", "ratio_vs_best_reference"):
+        flat[key] = round(report[key], 3)
     for m, figures in report["results"].items():
         for key, value in figures.items():
-            flat[f"{m}.{key}"] = round(value, 4) if isinstance(value, float) else value
+            if key != "served":
+                flat[f"{m}.{key}"] = round(float(value), 4) if isinstance(value, (float, np.floating)) else value
+    flat["candidates"] = report["selection"]
+    if report["message"]:
+        flat["message"] = report["message"]
     return flat
 
 

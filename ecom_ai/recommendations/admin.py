@@ -1,13 +1,15 @@
-"""Admin of the recommendations feature: stored sets (read-only), pinned/blocked products, and the
-"Compute recommendations" action the shop's customer admin adds."""
+"""Admin of the recommendations feature: stored sets (read-only, with product names, prices and stock),
+pinned/blocked products, per-category policies, and the "Compute recommendations" action the shop's
+customer admin adds."""
 from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from ecom_ai.actions import JobActionsMixin, job_action
-from ecom_ai.recommendations.models import RecommendationRule, RecommendationSet
+from ecom_ai.adapters import get_adapter
+from ecom_ai.recommendations.models import CategoryPolicy, RecommendationRule, RecommendationSet
 from ecom_ai.kinds import JobKind
 
 #: for the host shop's customer admin: ``actions = [compute_recommendations_action]``
@@ -36,14 +38,24 @@ class RecommendationSetAdmin(JobActionsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("recommended products"))
     def items_table(self, obj):
+        items = obj.items or []
+        products = get_adapter().get_products([it.get("product_id") for it in items if it.get("product_id") is not None])
+
+        def described(it):
+            p = products.get(it.get("product_id"))
+            if p is None:  # deleted from the shop since
+                return gettext("(product %(id)s no longer in the shop)") % {"id": it.get("product_id")}, "", ""
+            return p.name, f"¥{p.price}", p.stock
+
         rows = format_html_join(
-            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((i + 1, it.get("product_id"), f"{float(it.get('score', 0)):.3f}", it.get("source", ""),
+            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((i + 1, *described(it), f"{float(it.get('score', 0)):.3f}", it.get("source", ""),
               it.get("reason", "") if it.get("reason_ok") else format_html("<s>{}</s>", it.get("reason", "")))
-             for i, it in enumerate(obj.items or [])),
+             for i, it in enumerate(items)),
         )
-        return format_html('<table><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
-                           "<tbody>{}</tbody></table>", _("product"), _("score"), _("source"), _("reason"), rows)
+        return format_html("<table><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+                           "</tr></thead><tbody>{}</tbody></table>", _("product"), _("price"), _("stock"), _("score"),
+                           _("source"), _("reason"), rows)
 
 
 @admin.register(RecommendationRule)
@@ -52,3 +64,11 @@ class RecommendationRuleAdmin(admin.ModelAdmin):
     list_editable = ("position", "active")
     list_filter = ("action", "active")
     search_fields = ("product_id", "category", "note")
+
+
+@admin.register(CategoryPolicy)
+class CategoryPolicyAdmin(admin.ModelAdmin):
+    list_display = ("category", "consumable", "repurchase_days", "standalone", "updated_at")
+    list_editable = ("consumable", "repurchase_days", "standalone")
+    list_filter = ("consumable", "standalone")
+    search_fields = ("category",)

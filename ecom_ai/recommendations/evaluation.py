@@ -72,20 +72,27 @@ def make_holdout(log: InteractionLog, *, test_share: float = 0.2, limit: int | N
                    train_set(train, users, items, user_items=ui))
 
 
-def metrics_at_k(recs: np.ndarray, relevant: list[set], n_items: int, k: int = 10) -> dict:
+def per_user(recs: np.ndarray, relevant: list[set], k: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Precision, recall and NDCG at ``k`` of each user's list."""
     discounts = 1.0 / np.log2(np.arange(2, k + 2))
-    p = r = nd = 0.0
-    for row, rel in zip(recs, relevant):
+    p, r, nd = (np.zeros(len(relevant)) for _ in range(3))
+    for n, (row, rel) in enumerate(zip(recs, relevant)):
         hits = np.array([1.0 if i >= 0 and int(i) in rel else 0.0 for i in row[:k]])
         n_hit = hits.sum()
-        p += n_hit / k
-        r += n_hit / len(rel)
-        ideal = discounts[:min(len(rel), k)].sum()
-        nd += float((hits * discounts[:len(hits)]).sum() / ideal)
+        p[n] = n_hit / k
+        r[n] = n_hit / len(rel)
+        nd[n] = float((hits * discounts[:len(hits)]).sum() / discounts[:min(len(rel), k)].sum())
+    return p, r, nd
+
+
+def metrics_at_k(recs: np.ndarray, relevant: list[set], n_items: int, k: int = 10, *, with_users: bool = False) -> dict:
+    p, r, nd = per_user(recs, relevant, k)
     n = max(1, len(relevant))
     shown = recs[:, :k]
     coverage = len(np.unique(shown[shown >= 0])) / max(1, n_items)
-    return {f"precision@{k}": p / n, f"recall@{k}": r / n, f"ndcg@{k}": nd / n,
-            "coverage": coverage}
+    out = {f"precision@{k}": p.sum() / n, f"recall@{k}": r.sum() / n, f"ndcg@{k}": nd.sum() / n, "coverage": coverage}
+    if with_users:
+        out["ndcg_per_user"] = nd
+    return out
 
 

@@ -45,7 +45,10 @@ GRID: dict[str, list[dict]] = {
 }
 POPULARITY = ("recent_popular", "trending", "popular")
 BASELINE = "recent_popular"
-BLEND_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
+BLEND_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
+#: a personal model is served only when it beats recent popularity on half B by more than noise:
+#: its mean per-customer NDCG gain at least this many standard errors above zero
+MIN_GAIN_SE = 1.0
 EASE_MAX_ITEMS = 4000
 
 
@@ -103,8 +106,8 @@ class Selection:
 def _score(model: Candidate, ho: HoldOut, idx: np.ndarray) -> tuple[dict, float]:
     started = time.perf_counter()
     recs = model.recommend(ho.rows[idx], ho.user_items, K, filter_liked=True)
-    figures = metrics_at_k(recs, [ho.relevant[i] for i in idx], len(ho.items), K)
-    return {k: float(v) for k, v in figures.items()}, time.perf_counter() - started
+    figures = metrics_at_k(recs, [ho.relevant[i] for i in idx], len(ho.items), K, with_users=True)
+    return {k: v if k == "ndcg_per_user" else float(v) for k, v in figures.items()}, time.perf_counter() - started
 
 
 def _fit_blend(parts: list[Candidate], ho: HoldOut, idx: np.ndarray, batch: int = 500) -> list[float]:
@@ -171,19 +174,25 @@ def select(log, *, extra_items=(), half_life_days: float, val_share: float = 0.2
         blend = Blend([(best[f]["model"], w) for f, w in zip(parts, weights)])
         best["blend"] = {"spec": {"family": "blend", "parts": [[best[f]["spec"], w] for f, w in zip(parts, weights) if w > 0]},
                          "model": blend, "fit_s": sum(best[f]["fit_s"] for f in parts) + time.perf_counter() - started}
-    rows = []
+    rows, per_customer = [], {}
     for family, entry in best.items():
         on_b, rec_b = _score(entry["model"], ho, half_b)
+        per_customer[family] = on_b["ndcg_per_user"]
         rows.append({"model": family, "settings": spec_label(entry["spec"]), f"ndcg@{K}": round(on_b[f"ndcg@{K}"], 4),
                      f"recall@{K}": round(on_b[f"recall@{K}"], 4), "coverage": round(on_b["coverage"], 4),
                      "fit_s": round(entry["fit_s"], 2), "recommend_s": round(rec_b, 2), "served": False})
     # the best on B; a tie goes to the simpler model (popularity first, the blend last)
     winner = max(rows, key=lambda r: (r[f"ndcg@{K}"], -list(best).index(r["model"])))
-    winner["served"] = True
     base = next(r for r in rows if r["model"] == BASELINE)
+    gain = per_customer[winner["model"]] - per_customer[BASELINE]
+    noise = gain.std(ddof=1) / np.sqrt(len(gain)) if len(gain) > 1 else 0.0
+    clear = winner["model"] in POPULARITY or gain.mean() > MIN_GAIN_SE * noise
+    if not clear:
+        winner = max((r for r in rows if r["model"] in POPULARITY), key=lambda r: r[f"ndcg@{K}"])
+    winner["served"] = True
     if winner["model"] in POPULARITY:
-        message = ("Popularity wins on this shop's latest interactions: no personal model beats it, so "
-                   f"{winner['model']} is served.")
+        message = ("Popularity wins on this shop's latest interactions: no personal model beats it "
+                   f"{'clearly ' if not clear else ''}enough, so {winner['model']} is served.")
     else:
         ratio = winner[f"ndcg@{K}"] / base[f"ndcg@{K}"] if base[f"ndcg@{K}"] else float("inf")
         message = f"{winner['model']} is served: NDCG@{K} {winner[f'ndcg@{K}']:.4f}, {ratio:.2f}× recent popularity."
@@ -244,6 +253,7 @@ def evaluate_log(log, *, spec: dict | None = None, limit: int | None = None, see
     for name, spec in specs.items():
         m, fit_s = fitted_model(spec)
         figures, rec_s = _score(m, ho, everyone)
+        figures.pop("ndcg_per_user")
         results[name] = {**figures, "fit_s": round(fit_s, 3), "recommend_s": round(rec_s, 3),
                          "settings": spec_label(spec), "served": name == served}
     nd = f"ndcg@{K}"

@@ -98,9 +98,12 @@ class TrainSet:
 
 
 def confidence(user_items: sp.csr_matrix) -> sp.csr_matrix:
-    """``log1p(weight)``: a heavy buyer's hundredth unit adds little."""
+    """``log1p(weight / median weight)``: a heavy buyer's hundredth unit adds little, and the level of
+    the weights (years of time decay, quantities or ratings) does not matter, only their ratios."""
     c = user_items.astype(np.float32, copy=True)
-    c.data = np.log1p(c.data)
+    positive = c.data[c.data > 0]
+    scale = float(np.median(positive)) if len(positive) else 1.0
+    c.data = np.log1p(c.data / (scale or 1.0))
     return c
 
 

@@ -46,6 +46,7 @@ GRID: dict[str, list[dict]] = {
 POPULARITY = ("recent_popular", "trending", "popular")
 BASELINE = "recent_popular"
 BLEND_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
+BLEND_USERS = 1000     # customers of half A the blend's weights are fitted on
 #: a personal model is served only when it beats recent popularity on half B by more than noise:
 #: its mean per-customer NDCG gain at least this many standard errors above zero
 MIN_GAIN_SE = 1.0
@@ -97,6 +98,7 @@ class Selection:
     message: str = ""
     users_validated: int = 0
     specs: dict = field(default_factory=dict)   # family -> its chosen spec
+    ratio: float = 1.0                          # the served model's NDCG@10 over recent popularity's, on half B
 
     @property
     def served_family(self) -> str:
@@ -170,7 +172,8 @@ def select(log, *, extra_items=(), half_life_days: float, val_share: float = 0.2
     if personal:
         parts = personal + popular
         started = time.perf_counter()
-        weights = _fit_blend([best[f]["model"] for f in parts], ho, half_a)
+        on = np.sort(order[: min(BLEND_USERS, max(1, len(order) // 2))])  # a random part of half A
+        weights = _fit_blend([best[f]["model"] for f in parts], ho, on)
         blend = Blend([(best[f]["model"], w) for f, w in zip(parts, weights)])
         best["blend"] = {"spec": {"family": "blend", "parts": [[best[f]["spec"], w] for f, w in zip(parts, weights) if w > 0]},
                          "model": blend, "fit_s": sum(best[f]["fit_s"] for f in parts) + time.perf_counter() - started}
@@ -190,14 +193,14 @@ def select(log, *, extra_items=(), half_life_days: float, val_share: float = 0.2
     if not clear:
         winner = max((r for r in rows if r["model"] in POPULARITY), key=lambda r: r[f"ndcg@{K}"])
     winner["served"] = True
+    ratio = winner[f"ndcg@{K}"] / base[f"ndcg@{K}"] if base[f"ndcg@{K}"] else float("inf")
     if winner["model"] in POPULARITY:
         message = ("Popularity wins on this shop's latest interactions: no personal model beats it "
                    f"{'clearly ' if not clear else ''}enough, so {winner['model']} is served.")
     else:
-        ratio = winner[f"ndcg@{K}"] / base[f"ndcg@{K}"] if base[f"ndcg@{K}"] else float("inf")
         message = f"{winner['model']} is served: NDCG@{K} {winner[f'ndcg@{K}']:.4f}, {ratio:.2f}× recent popularity."
     return Selection(rows=rows, served=best[winner["model"]]["spec"], message=message,
-                     users_validated=int(len(half_b)), specs={f: e["spec"] for f, e in best.items()})
+                     users_validated=int(len(half_b)), specs={f: e["spec"] for f, e in best.items()}, ratio=ratio)
 
 
 def format_rows(rows: list[dict], *, title: str = "") -> str:

@@ -16,6 +16,7 @@ import uuid
 
 import numpy as np
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 from ecom_ai.adapters import ProductInfo, get_adapter
 from ecom_ai.kinds import JobKind
@@ -29,7 +30,7 @@ from ecom_ai.recommendations.config import (  # noqa: F401  (public names)
     conf,
 )
 from ecom_ai.recommendations.data import DEFAULT_HALF_LIFE_DAYS, InteractionLog, read_csv
-from ecom_ai.recommendations.selection import GRID, evaluate_log, fit_spec, format_report, format_rows, select, spec_label
+from ecom_ai.recommendations.selection import GRID, POPULARITY, evaluate_log, fit_spec, format_report, format_rows, select, spec_label
 from ecom_ai.recommendations.ranking import (  # noqa: F401  (public names)
     Recommendation,
     RecommendationList,
@@ -71,6 +72,16 @@ def _families(value) -> list[str] | None:
     return names
 
 
+def _served_message(sel) -> str:
+    """What the selection chose, for staff (the training run's page, the command's output)."""
+    served = sel.served_family
+    if served in POPULARITY:
+        return gettext("Popularity wins on this shop's latest interactions: no personal model beats it clearly "
+                       "enough, so %(model)s is served.") % {"model": served}
+    return gettext("%(model)s is served: NDCG@10 %(ndcg).4f, %(ratio).2f× recent popularity.") % {
+        "model": served, "ndcg": next(r["ndcg@10"] for r in sel.rows if r["served"]), "ratio": sel.ratio}
+
+
 def train(*, out=None, csv=None, activate: bool = True, **params) -> dict:
     """Choose the model for this shop on its own latest interactions, refit it on everything and store
     the bundle as a new ``recommender`` artefact (active unless told not to), with the selection's report.
@@ -98,15 +109,16 @@ def train(*, out=None, csv=None, activate: bool = True, **params) -> dict:
     rows: list[dict] = []
     if forced:
         spec = {"family": forced, "params": {**GRID[forced][0], **{k: params[k] for k in DEFAULT_ALS if k in params}}}
-        message = f"{forced} is served as asked (no selection)."
+        message = gettext("%(model)s is served as asked (no selection).") % {"model": forced}
     else:
         try:
             sel = select(data, extra_items=[p.id for p in catalogue], half_life_days=half_life, families=families,
                          max_users=int(params.get("max_users", 4000)), seed=int(params.get("seed", 0)),
                          num_threads=threads)
-            spec, message, rows = sel.served, sel.message, sel.rows
+            spec, message, rows = sel.served, _served_message(sel), sel.rows
         except ValueError as exc:
-            spec, message = None, f"Too little history to compare models ({exc}); serving co-purchase and content."
+            spec, message = None, gettext("Too little history to compare models (%(why)s); serving co-purchase and "
+                                          "content.") % {"why": exc}
     select_s = time.perf_counter() - started
     bundle = fit_bundle(data, catalogue=catalogue, half_life_days=half_life,
                         fit_model=(lambda d: fit_spec(spec, d, num_threads=threads)) if spec else None)

@@ -11,7 +11,7 @@ from ecom_ai.recommendations.algorithms.base import Candidate, TrainSet, _thread
 
 #: the demo shop's defaults (python manage.py ecom_ai evaluate recommendations; see the report)
 DEFAULT_ALS = {"factors": 64, "regularization": 1.0, "iterations": 15, "alpha": 2.0}
-DEFAULT_BPR = {"factors": 64, "learning_rate": 0.05, "regularization": 0.01, "iterations": 60}
+DEFAULT_BPR = {"factors": 64, "learning_rate": 0.05, "regularization": 0.01, "iterations": 30}
 
 
 def _one_blas_thread():

@@ -131,7 +131,7 @@ class EASE(Candidate):
         self.n_items = ui.shape[1]
         self.items = keep
         xk = x[:, keep].tocsc()
-        g = (xk.T @ xk).toarray().astype(np.float64)
+        g = (xk.T @ xk).toarray().astype(np.float32)  # single precision: only the ranking is used, twice as fast
         g[np.diag_indices_from(g)] += self.params["lam"]
         p = np.linalg.inv(g)
         b = p / (-np.diag(p))

@@ -149,9 +149,11 @@ def current_model() -> tuple[RecommenderBundle, str]:
     model-free bundle (popularity, co-purchase, content) rebuilt at most every ten minutes."""
     try:
         art = artifacts.load_active(ARTIFACT_NAME)
-        if isinstance(art.obj, RecommenderBundle):
+        if isinstance(art.obj, RecommenderBundle) and "model" in vars(art.obj):
             return art.obj, art.version
-        log.warning("The active recommender artefact %s is not a RecommenderBundle; using the fallback", art.version)
+        # not a bundle, or one trained before per-shop selection (retrain it: ecom_ai train recommender)
+        log.warning("The active recommender artefact %s is not a current RecommenderBundle; using the fallback",
+                    art.version)
     except artifacts.NoArtifact:
         pass
     with _fallback_lock:

@@ -95,3 +95,13 @@ def test_evaluate_one_family_or_an_unknown_one(tmp_path):
     assert figures["model"] == "ease" and "ease.ndcg@10" in figures and "ref_als.ndcg@10" in figures
     with pytest.raises(CommandError, match="No recommender model"):
         call_command("ecom_ai", "evaluate", "recommendations", "--csv", str(path), "--model", "nonsense")
+
+
+def test_a_bundle_from_before_selection_is_not_served(tmp_path):
+    path = write_csv(tmp_path / "tastes.csv", taste_log())
+    metrics = service.train(out=io.StringIO(), csv=str(path), num_threads=1, model="popular")
+    bundle, _ = service.current_model()
+    del bundle.__dict__["model"]  # what an artefact pickled before this version lacks
+    old = artifacts.save("recommender", bundle, {}, activate=True)
+    artifacts.clear_cache()
+    assert old != metrics["version"] and service.current_model()[1] == "untrained"

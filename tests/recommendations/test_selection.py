@@ -97,7 +97,7 @@ def test_evaluate_one_family_or_an_unknown_one(tmp_path):
         call_command("ecom_ai", "evaluate", "recommendations", "--csv", str(path), "--model", "nonsense")
 
 
-def test_a_bundle_from_before_selection_is_not_served(tmp_path):
+def test_a_bundle_from_before_selection_is_not_served(tmp_path, db):
     path = write_csv(tmp_path / "tastes.csv", taste_log())
     metrics = service.train(out=io.StringIO(), csv=str(path), num_threads=1, model="popular")
     bundle, _ = service.current_model()

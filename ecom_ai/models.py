@@ -4,9 +4,9 @@ from ecom_ai.feedback.models import FeedbackAspect, FeedbackSummary
 from ecom_ai.impact.models import Experiment, ImpactEvent, ImpactReport
 from ecom_ai.inquiries.models import ApprovedReply, Inquiry, ReplyDraft
 from ecom_ai.jobs.models import AIJob, AIJobItem
-from ecom_ai.recommendations.models import RecommendationRule, RecommendationSet
+from ecom_ai.recommendations.models import CategoryPolicy, RecommendationRule, RecommendationSet
 from ecom_ai.training.models import TrainingRun
 
 __all__ = ["AIJob", "AIJobItem", "Inquiry", "ReplyDraft", "ApprovedReply", "RecommendationSet", "RecommendationRule",
-           "Campaign", "CampaignCopy", "BannedTerm", "FeedbackSummary", "FeedbackAspect", "TrainingRun",
+           "CategoryPolicy", "Campaign", "CampaignCopy", "BannedTerm", "FeedbackSummary", "FeedbackAspect", "TrainingRun",
            "ImpactEvent", "Experiment", "ImpactReport"]

@@ -22,6 +22,13 @@ CATEGORIES = [
     ("酒店", "hotels", "Hotels"),
 ]
 CONSUMABLE = {"水果", "洗发水", "蒙牛"}
+#: ecom_ai's CategoryPolicy per category: (bought again and again, days a durable purchase holds its category
+#: back, standalone: never a "because you bought" partner of another category)
+RECOMMENDATION_POLICY = {
+    "书籍": (True, 0, False), "平板": (False, 730, False), "手机": (False, 365, False), "水果": (True, 0, False),
+    "洗发水": (True, 0, False), "热水器": (False, 1825, False), "蒙牛": (True, 0, False), "衣服": (True, 0, False),
+    "计算机": (False, 1095, False), "酒店": (True, 0, True),
+}
 STYLE_NAMES = {  # what the hidden style means per category (also used for search queries)
     "手机": ("户外运动", "影像旗舰", "轻薄"),
     "平板": ("学习", "影音娱乐", "办公"),

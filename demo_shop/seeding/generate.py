@@ -37,7 +37,7 @@ from ..models import (
     Shipment,
     ShipmentEvent,
 )
-from .catalog import CATEGORIES, CITIES, make_product, person_name, search_queries
+from .catalog import CATEGORIES, CITIES, RECOMMENDATION_POLICY, make_product, person_name, search_queries
 
 DEFAULT_ANCHOR = datetime(2026, 10, 1, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 WINDOW_DAYS = 180
@@ -200,6 +200,7 @@ def seed_shop(size: str = "small", seed: int = 42, *, products: int | None = Non
         cats = _bulk(Category, [Category(name=n, slug=s) for n, s, _ in CATEGORIES])
         cat_objs = {c.name: c for c in cats}
         _policies(cat_objs)
+        _recommendation_policies()
 
         P = scale.products
         p_cat = np.arange(P) % n_cat
@@ -334,6 +335,15 @@ def seed_shop(size: str = "small", seed: int = 42, *, products: int | None = Non
     }
     result.timings["total"] = round(time.perf_counter() - t0, 2)
     return result
+
+
+def _recommendation_policies():
+    """Which categories recommendations treat as consumable, durable (and for how long) or standalone."""
+    from ecom_ai.recommendations.models import CategoryPolicy
+
+    for name, (consumable, days, standalone) in RECOMMENDATION_POLICY.items():
+        CategoryPolicy.objects.update_or_create(category=name, defaults={
+            "consumable": consumable, "repurchase_days": days or 365, "standalone": standalone})
 
 
 def _policies(cat_objs):

@@ -1,15 +1,14 @@
-"""Admin of the recommendations feature: stored sets (read-only), pinned/blocked products, and the
-"Compute recommendations" action the shop's customer admin adds."""
+"""Admin of the recommendations feature: stored sets (read-only, with product names, prices and stock),
+pinned/blocked products, per-category policies, and the "Compute recommendations" action the shop's
+customer admin adds."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from ecom_ai.jobs.actions import JobActionsMixin
-from ecom_ai.recommendations.models import RecommendationRule, RecommendationSet
-from ecom_ai.kinds import JobKind
-
+from ecom_ai.recommendations.integration import products_table
+from ecom_ai.recommendations.models import CategoryPolicy, RecommendationRule, RecommendationSet
 
 
 @admin.register(RecommendationSet)
@@ -34,14 +33,7 @@ class RecommendationSetAdmin(JobActionsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("recommended products"))
     def items_table(self, obj):
-        rows = format_html_join(
-            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((i + 1, it.get("product_id"), f"{float(it.get('score', 0)):.3f}", it.get("source", ""),
-              it.get("reason", "") if it.get("reason_ok") else format_html("<s>{}</s>", it.get("reason", "")))
-             for i, it in enumerate(obj.items or [])),
-        )
-        return format_html('<table><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
-                           "<tbody>{}</tbody></table>", _("product"), _("score"), _("source"), _("reason"), rows)
+        return products_table(obj.items or [], details=True)
 
 
 @admin.register(RecommendationRule)
@@ -50,3 +42,11 @@ class RecommendationRuleAdmin(admin.ModelAdmin):
     list_editable = ("position", "active")
     list_filter = ("action", "active")
     search_fields = ("product_id", "category", "note")
+
+
+@admin.register(CategoryPolicy)
+class CategoryPolicyAdmin(admin.ModelAdmin):
+    list_display = ("category", "consumable", "repurchase_days", "standalone", "updated_at")
+    list_editable = ("consumable", "repurchase_days", "standalone")
+    list_filter = ("consumable", "standalone")
+    search_fields = ("category",)

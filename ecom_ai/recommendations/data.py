@@ -80,6 +80,11 @@ class Index:
     def __init__(self, ids: Iterable):
         self.ids = np.asarray(list(dict.fromkeys(ids)), dtype=object)
         self.pos = {k: i for i, k in enumerate(self.ids.tolist())}
+        self._sorted = None
+        if len(self.ids) and all(type(k) is int for k in self.pos):  # shop ids: a vectorised lookup
+            numbers = self.ids.astype(np.int64)
+            order = np.argsort(numbers, kind="stable")
+            self._sorted = (numbers[order], order)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -89,6 +94,11 @@ class Index:
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """Dense numbers for ``keys``; -1 for unknown ones."""
+        keys = np.asarray(keys)
+        if getattr(self, "_sorted", None) is not None and keys.dtype.kind in "iu":
+            values, order = self._sorted
+            at = np.minimum(np.searchsorted(values, keys), len(values) - 1)
+            return np.where(values[at] == keys, order[at], -1).astype(np.int64)
         get = self.pos.get
         return np.fromiter((get(k, -1) for k in keys.tolist()), dtype=np.int64, count=len(keys))
 
@@ -123,8 +133,9 @@ def basket_matrix(log: InteractionLog, items: Index) -> sp.csr_matrix:
     p = log.subset(log.purchase)
     if not len(p):
         return sp.csr_matrix((0, len(items)), dtype=np.float32)
-    keys = np.char.add(np.char.add(p.users.astype(str), "@"), p.ts.astype(np.int64).astype(str))
-    _, basket = np.unique(keys, return_inverse=True)
+    _, who = np.unique(p.users, return_inverse=True)
+    _, when = np.unique(p.ts.astype(np.int64), return_inverse=True)
+    _, basket = np.unique(who.astype(np.int64) * (int(when.max()) + 1) + when, return_inverse=True)
     i = items.lookup(p.items)
     ok = i >= 0
     m = sp.csr_matrix((np.ones(ok.sum(), dtype=np.float32), (basket[ok], i[ok])), shape=(basket.max() + 1, len(items)))

@@ -11,22 +11,29 @@ from ecom_ai.jobs.admin_base import AIPanelAdminMixin, host_admin_url
 from ecom_ai.recommendations.models import RecommendationSet
 
 
-def products_table(items: list[dict]) -> str:
-    """Recommended products by name (linked to the shop's product page), with price, stock and reason."""
+def products_table(items: list[dict], *, details: bool = False) -> str:
+    """Recommended products by name (linked to the shop's product page), with price, stock and reason;
+    ``details`` adds each one's score and source."""
     adapter = get_adapter()
     products = adapter.get_products([it.get("product_id") for it in items if it.get("product_id") is not None])
     rows = []
     for rank, it in enumerate(items, 1):
         p = products.get(it.get("product_id"))
-        name = p.name if p else _("product #%(id)s (no longer in the catalogue)") % {"id": it.get("product_id")}
-        url = host_admin_url(adapter.product_model, it.get("product_id")) if p else None
-        name_html = format_html('<a href="{}">{}</a>', url, name) if url else format_html("{}", name)
+        if p is None:  # deleted from the shop since
+            name_html = format_html("{}", _("(product %(id)s no longer in the shop)") % {"id": it.get("product_id")})
+        else:
+            url = host_admin_url(adapter.product_model, p.id)
+            name_html = format_html('<a href="{}">{}</a>', url, p.name) if url else format_html("{}", p.name)
         reason = it.get("reason", "")
         reason_html = format_html("{}", reason) if it.get("reason_ok", True) else format_html("<s>{}</s>", reason)
-        rows.append((rank, name_html, p.price if p else "-", p.stock if p else "-", reason_html))
-    body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
-    return format_html('<table><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
-                       "<tbody>{}</tbody></table>", _("product"), _("price"), _("stock"), _("reason"), body)
+        cells = [rank, name_html, f"¥{p.price}" if p else "-", p.stock if p else "-"]
+        if details:
+            cells += [f"{float(it.get('score', 0)):.3f}", it.get("source", "")]
+        rows.append((format_html_join("", "<td>{}</td>", ((c,) for c in cells + [reason_html])),))
+    heads = [_("product"), _("price"), _("stock")] + ([_("score"), _("source")] if details else []) + [_("reason")]
+    return format_html("<table><thead><tr><th>#</th>{}</tr></thead><tbody>{}</tbody></table>",
+                       format_html_join("", "<th>{}</th>", ((h,) for h in heads)),
+                       format_html_join("", "<tr>{}</tr>", rows))
 
 
 class CustomerRecommendationsAdminMixin(AIPanelAdminMixin):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["RecommendationSet", "RecommendationRule"]
+__all__ = ["RecommendationSet", "RecommendationRule", "CategoryPolicy"]
 
 
 class RecommendationSet(models.Model):
@@ -68,3 +68,31 @@ class RecommendationRule(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.product_id}" + (f" ({self.category})" if self.category else "")
+
+
+class CategoryPolicy(models.Model):
+    """How recommendations treat one product category of the host shop (staff edit it in the admin).
+
+    A durable category (phones, laptops, water heaters) is held back for ``repurchase_days`` after a
+    customer buys from it: they need no second phone next week. A consumable one (fruit, shampoo)
+    is offered again. A standalone category (hotel rooms, services) is never the "because you bought"
+    partner of another category's products, in either direction.
+    """
+
+    category = models.CharField(_("category"), max_length=100, unique=True)
+    consumable = models.BooleanField(_("consumable"), default=False,
+                                     help_text=_("Bought again and again: offered again after a purchase."))
+    repurchase_days = models.PositiveIntegerField(
+        _("repurchase days"), default=365,
+        help_text=_("After a purchase of a durable product of this category, no more of it for this many days."))
+    standalone = models.BooleanField(_("standalone"), default=False,
+                                     help_text=_("Never explained by, or explaining, a purchase in another category."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("category policy")
+        verbose_name_plural = _("category policies")
+        ordering = ["category"]
+
+    def __str__(self):
+        return self.category

@@ -1,7 +1,8 @@
 """Business rules and stated preferences: what may be shown, in which order, and what a customer's
 own words ("我喜欢运动，推荐一款适合我的手机。") ask for.
 
-Rules, applied to every list: active and in stock only; not already bought unless consumable;
+Rules, applied to every list: active and in stock only; not already bought unless consumable; no
+more of a category a recent durable purchase rules out (unless that category was asked for);
 blocked products never; pinned products first (when they pass the other rules); a price band; at
 most ``max_per_category`` per category unless a category was asked for (relaxed only when the
 list would otherwise be short).
@@ -161,6 +162,7 @@ class Rules:
     price_band: tuple[Decimal | None, Decimal | None] | None = None
     max_per_category: int = 3
     exclude: set[int] = field(default_factory=set)   # e.g. the product a "similar" list is for
+    held: set[str] = field(default_factory=set)      # categories a recent durable purchase rules out
 
     def allows(self, p) -> bool:
         if p is None or p.status != "active" or (p.stock or 0) <= 0:
@@ -170,6 +172,8 @@ class Rules:
         if p.id in self.bought and not p.consumable:
             return False
         if self.category and p.category != self.category:
+            return False
+        if not self.category and p.category in self.held:
             return False
         if self.price_band:
             lo, hi = self.price_band

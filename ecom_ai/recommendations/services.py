@@ -13,58 +13,44 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 from ecom_ai.adapters import ProductInfo, get_adapter
-from ecom_ai.conf import ecom_ai_settings
-from ecom_ai.llm.base import Fact, GenerationRequest, GenerationResult
-from ecom_ai.llm.checks import CheckResult, check_output
-from ecom_ai.recommendations.data import DEFAULT_HALF_LIFE_DAYS, KIND_WEIGHTS, InteractionLog, read_csv
-from ecom_ai.recommendations.evaluation import evaluate_log, format_table
+from ecom_ai.kinds import JobKind
 from ecom_ai.recommendations.algorithms import DEFAULT_ALS, RecommenderBundle, fit_bundle, product_text, topk
-from ecom_ai.recommendations.rules import (
-    ASPECT_ATTRIBUTE,
-    Rules,
-    StatedPreference,
-    apply_rules,
-    aspect_scores,
-    parse_preference,
-    parse_price_band,
+from ecom_ai.recommendations.config import (  # noqa: F401  (public names)
+    ARTIFACT_NAME,
+    FEATURE,
+    MAX_K,
+    PURCHASE_STATUSES,
+    RecommendationError,
+    conf,
 )
+from ecom_ai.recommendations.data import DEFAULT_HALF_LIFE_DAYS, InteractionLog, read_csv
+from ecom_ai.recommendations.selection import GRID, POPULARITY, evaluate_log, fit_spec, format_report, format_rows, select, spec_label
+from ecom_ai.recommendations.ranking import (  # noqa: F401  (public names)
+    Recommendation,
+    RecommendationList,
+    _bought_idx,
+    _finalise,
+    _language,
+    _norm,
+    _personal_scores,
+    _rank,
+    purchased,
+    rules_for,
+)
+from ecom_ai.recommendations.reasons import check_reasons, generate_reasons, reason_facts, write_reasons  # noqa: F401
+from ecom_ai.recommendations.sense import category_policies, choose_anchor, held_categories, purchase_history
+from ecom_ai.recommendations.rules import ASPECT_ATTRIBUTE, Rules, StatedPreference, parse_preference, parse_price_band
 from ecom_ai.storage import artifacts
-from ecom_ai.kinds import Feature, JobKind
 
 log = logging.getLogger(__name__)
-
-ARTIFACT_NAME = "recommender"
-FEATURE = Feature.RECOMMENDATION_REASON
-PURCHASE_STATUSES = ("paid", "shipped", "delivered", "completed", "refunded")
-MAX_K = 50
-
-DEFAULTS = {
-    "CACHE_TTL": 60,               # seconds an API answer is cached (per customer, parameters, model version)
-    "CATALOGUE_TTL": 60,           # seconds a process keeps its snapshot of the active catalogue
-    "MAX_PER_CATEGORY": 3,         # diversity: at most this many per category unless one is asked for
-    "K": 10,                       # list length the job stores
-    "STORED_MAX_AGE": 86400,       # a stored set younger than this is served while its model is active
-    "HALF_LIFE_DAYS": DEFAULT_HALF_LIFE_DAYS,
-    "PINNED": [],                  # product ids, on top of RecommendationRule rows
-    "BLOCKED": [],
-}
-
-
-def conf(name: str):
-    user = ecom_ai_settings.user_settings.get("RECOMMENDATIONS") or {}
-    return user.get(name, DEFAULTS[name]) if isinstance(user, dict) else DEFAULTS[name]
-
-
-class RecommendationError(ValueError):
-    """Bad input from the caller (clear message for a 400 / CommandError)."""
-
+#: list sources that are not explained by a bought product
+NO_ANCHOR_SOURCES = ("popular", "recent_popular", "trending", "pinned", "preference")
 
 # =============================================================================== data and training
 
@@ -73,31 +59,83 @@ def shop_log() -> InteractionLog:
     return InteractionLog.from_interactions(get_adapter().iter_interactions())
 
 
-def train(*, out=None, csv=None, activate: bool = True, **params) -> dict:
-    """Fit every model and store them as a new ``recommender`` artefact (active unless told not to).
+TRAIN_PARAMS = {"half_life_days", "num_threads", "model", "families", "max_users", "seed"}
 
-    ``params``: ALS ``factors``, ``regularization``, ``iterations``, ``alpha``; ``half_life_days``;
-    ``num_threads``. With ``csv``, trains on that file (ids as strings) instead of the shop.
+
+def _families(value) -> list[str] | None:
+    if value in (None, "", []):
+        return None
+    names = [v.strip() for v in (value.split(",") if isinstance(value, str) else value) if str(v).strip()]
+    unknown = [n for n in names if n not in GRID]
+    if unknown:
+        raise ValueError(f"Unknown recommendation model(s) {', '.join(unknown)} (choose from {', '.join(GRID)})")
+    return names
+
+
+def _served_message(sel) -> str:
+    """What the selection chose, for staff (the training run's page, the command's output)."""
+    served = sel.served_family
+    if served in POPULARITY:
+        return gettext("Popularity wins on this shop's latest interactions: no personal model beats it clearly "
+                       "enough, so %(model)s is served.") % {"model": served}
+    return gettext("%(model)s is served: NDCG@10 %(ndcg).4f, %(ratio).2f× recent popularity.") % {
+        "model": served, "ndcg": next(r["ndcg@10"] for r in sel.rows if r["served"]), "ratio": sel.ratio}
+
+
+def train(*, out=None, csv=None, activate: bool = True, **params) -> dict:
+    """Choose the model for this shop on its own latest interactions, refit it on everything and store
+    the bundle as a new ``recommender`` artefact (active unless told not to), with the selection's report.
+
+    ``params``: ``half_life_days``; ``num_threads``; ``families`` (a comma list of candidates to consider);
+    ``max_users`` (validation customers, 4000); ``model=FAMILY`` serves that family without selection
+    (ALS's ``factors``, ``regularization``, ``iterations``, ``alpha`` then apply). With ``csv``, trains on
+    that file (ids as strings) instead of the shop. ``metrics["candidates"]`` holds the report rows.
     """
     out = out or sys.stdout
     started = time.perf_counter()
-    unknown = set(params) - set(DEFAULT_ALS) - {"half_life_days", "num_threads"}
+    unknown = set(params) - set(DEFAULT_ALS) - TRAIN_PARAMS
     if unknown:
         raise ValueError(f"Unknown recommender parameter(s): {', '.join(sorted(unknown))}")
+    forced = params.get("model")
+    if forced is not None and forced not in GRID:
+        raise ValueError(f"Unknown recommendation model {forced!r} (choose from {', '.join(GRID)})")
+    families = _families(params.get("families"))
     catalogue = [] if csv else list(get_adapter().iter_products())
     data = read_csv(csv) if csv else shop_log()
     if not len(data) and not catalogue:
         raise ValueError("Nothing to train on: the shop has no products and no interactions yet.")
     half_life = float(params.get("half_life_days", conf("HALF_LIFE_DAYS")))
-    als_params = {k: params[k] for k in DEFAULT_ALS if k in params}
-    bundle = fit_bundle(data, catalogue=catalogue, half_life_days=half_life, als_params=als_params,
-                        num_threads=params.get("num_threads"))
+    threads = params.get("num_threads")
+    rows: list[dict] = []
+    if forced:
+        spec = {"family": forced, "params": {**GRID[forced][0], **{k: params[k] for k in DEFAULT_ALS if k in params}}}
+        message = gettext("%(model)s is served as asked (no selection).") % {"model": forced}
+    else:
+        try:
+            sel = select(data, extra_items=[p.id for p in catalogue], half_life_days=half_life, families=families,
+                         max_users=int(params.get("max_users", 4000)), seed=int(params.get("seed", 0)),
+                         num_threads=threads)
+            spec, message, rows = sel.served, _served_message(sel), sel.rows
+        except ValueError as exc:
+            spec, message = None, gettext("Too little history to compare models (%(why)s); serving co-purchase and "
+                                          "content.") % {"why": exc}
+    select_s = time.perf_counter() - started
+    bundle = fit_bundle(data, catalogue=catalogue, half_life_days=half_life,
+                        fit_model=(lambda d: fit_spec(spec, d, num_threads=threads)) if spec else None)
+    bundle.report = rows
     fit_s = time.perf_counter() - started
-    meta = {**bundle.params, "source": f"csv:{csv}" if csv else "shop", "fit_seconds": round(fit_s, 2)}
+    served = spec_label(spec) if spec else "none"
+    meta = {**bundle.params, "source": f"csv:{csv}" if csv else "shop", "fit_seconds": round(fit_s, 2),
+            "served": served, "spec": spec, "message": message, "candidates": rows}
     version = artifacts.save(ARTIFACT_NAME, bundle, meta, activate=activate)
     metrics = {"version": version, "active": activate, "users": len(bundle.users), "items": len(bundle.items),
-               "interactions": len(data), "fit_seconds": round(fit_s, 2)}
-    out.write(f"recommender {version}: {metrics['users']} customers × {metrics['items']} products from "
+               "interactions": len(data), "model": spec["family"] if spec else "none", "served": served,
+               "selection_seconds": round(select_s, 2), "fit_seconds": round(fit_s, 2), "message": message,
+               "candidates": rows}
+    if rows:
+        out.write(format_rows(rows, title=f"Model selection on the latest interactions (NDCG@10 on "
+                                          f"{sel.users_validated} customers who chose nothing):") + "\n")
+    out.write(f"{message}\nrecommender {version}: {metrics['users']} customers × {metrics['items']} products from "
               f"{metrics['interactions']} interactions in {fit_s:.1f}s{' (active)' if activate else ''}\n")
     return metrics
 
@@ -111,14 +149,16 @@ def current_model() -> tuple[RecommenderBundle, str]:
     model-free bundle (popularity, co-purchase, content) rebuilt at most every ten minutes."""
     try:
         art = artifacts.load_active(ARTIFACT_NAME)
-        if isinstance(art.obj, RecommenderBundle):
+        if isinstance(art.obj, RecommenderBundle) and "model" in vars(art.obj):
             return art.obj, art.version
-        log.warning("The active recommender artefact %s is not a RecommenderBundle; using the fallback", art.version)
+        # not a bundle, or one trained before per-shop selection (retrain it: ecom_ai train recommender)
+        log.warning("The active recommender artefact %s is not a current RecommenderBundle; using the fallback",
+                    art.version)
     except artifacts.NoArtifact:
         pass
     with _fallback_lock:
         if _fallback.get("bundle") is None or time.monotonic() - _fallback["at"] > 600:
-            bundle = fit_bundle(shop_log(), catalogue=list(get_adapter().iter_products()), use_als=False,
+            bundle = fit_bundle(shop_log(), catalogue=list(get_adapter().iter_products()),
                                 half_life_days=float(conf("HALF_LIFE_DAYS")))
             _fallback.update(bundle=bundle, at=time.monotonic())
         return _fallback["bundle"], "untrained"
@@ -144,161 +184,6 @@ def clear_caches() -> None:
     with _fallback_lock:
         _fallback.clear()
 
-
-# =============================================================================== rules as data
-
-def rules_for(*, category: str | None = None) -> tuple[list[int], set[int]]:
-    """Pinned (in order) and blocked product ids: settings plus active RecommendationRule rows."""
-    from ecom_ai.recommendations.models import RecommendationRule
-
-    pinned = [int(x) for x in conf("PINNED") or []]
-    blocked = {int(x) for x in conf("BLOCKED") or []}
-    rows = RecommendationRule.objects.filter(active=True).order_by("position", "id")
-    for pid, action, cat in rows.values_list("product_id", "action", "category"):
-        if cat and cat != category:
-            continue
-        if action == RecommendationRule.Action.BLOCK:
-            blocked.add(pid)
-        elif pid not in pinned:
-            pinned.append(pid)
-    return [p for p in pinned if p not in blocked], blocked
-
-
-# =============================================================================== recommending
-
-@dataclass
-class Recommendation:
-    product: ProductInfo
-    score: float
-    source: str
-    anchor: ProductInfo | None = None
-    facts: list = field(default_factory=list)
-    reason: str = ""
-    reason_ok: bool = False
-    check_reasons: list = field(default_factory=list)
-    raw: GenerationResult | None = None
-
-    def as_dict(self, *, public: bool = False) -> dict:
-        d = {"product_id": self.product.id, "name": self.product.name, "category": self.product.category,
-             "price": str(self.product.price), "score": round(float(self.score), 4), "source": self.source,
-             "reason": self.reason if (self.reason_ok or not public) else ""}
-        if not public:
-            d.update(reason_ok=self.reason_ok, check_reasons=self.check_reasons)
-        return d
-
-
-@dataclass
-class RecommendationList:
-    customer_id: int | None
-    model_version: str
-    items: list[Recommendation]
-    source: str                      # personal | popular | content | similar | bought_together | stored | empty
-    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    message: str = ""
-    query: dict = field(default_factory=dict)
-    language: str = "zh"
-
-    def as_dict(self, *, public: bool = True) -> dict:
-        return {"request_id": self.request_id, "model_version": self.model_version, "source": self.source,
-                "message": self.message, "query": self.query, "items": [r.as_dict(public=public) for r in self.items]}
-
-
-def _norm(v: np.ndarray) -> np.ndarray:
-    if not len(v):
-        return v
-    lo, hi = float(np.min(v)), float(np.max(v))
-    return np.zeros_like(v, dtype=np.float32) if hi <= lo else ((v - lo) / (hi - lo)).astype(np.float32)
-
-
-def purchased(customer_id) -> dict[int, float]:
-    """The customer's bought products (live, from the adapter) -> how many times, newest orders first."""
-    out: dict[int, float] = {}
-    try:
-        orders = get_adapter().get_orders(customer_id, limit=100)
-    except Exception:  # an unknown id shape: no history
-        return out
-    for order in orders:
-        if order.status not in PURCHASE_STATUSES:
-            continue
-        for line in order.lines:
-            out[line.product_id] = out.get(line.product_id, 0.0) + float(line.quantity or 1)
-    return out
-
-
-def _bought_idx(bundle: RecommenderBundle, bought: dict[int, float]) -> np.ndarray:
-    """The bundle's item numbers of the bought products (in ``bought``'s order; unknown ones left out)."""
-    return np.array([i for i in (bundle.items.get(p) for p in bought) if i is not None], dtype=np.int64)
-
-
-def _history(bundle: RecommenderBundle, customer_id, bought_idx: np.ndarray):
-    """(stored row or None, a 1 × items history with live purchases folded in or None, the history seen)."""
-    row = bundle.users.get(customer_id)
-    n = bundle.n_items
-    stored = bundle.user_items[row] if row is not None else sp.csr_matrix((1, n), dtype=np.float32)
-    # bought items the stored row lacks (order kept, so the folded-in history is built as before)
-    missing = bought_idx[~np.isin(bought_idx, stored.indices[stored.data != 0])]
-    history = None
-    if len(missing):
-        add = sp.csr_matrix((np.full(len(missing), KIND_WEIGHTS["purchase"], dtype=np.float32),
-                             (np.zeros(len(missing), dtype=np.int64), missing)), shape=(1, n))
-        history = (stored + add).tocsr()
-    return row, history, stored if row is not None else history
-
-
-def _personal_scores(bundle: RecommenderBundle, customer_id, bought_idx: np.ndarray):
-    """Scores over the bundle's items, the source that contributed most to each, and the customer's
-    content profile; Nones when the customer has no history at all."""
-    row, history, seen = _history(bundle, customer_id, bought_idx)
-    if seen is None or not seen.nnz:
-        return None, None, None
-    parts: list[tuple[str, np.ndarray, float]] = []
-    if bundle.als is not None:
-        vec = bundle.als.user_vector(row, history)
-        if vec is not None:
-            parts.append(("als", _norm(bundle.als.item_factors @ vec), 1.0))
-    if len(bought_idx):
-        co = bundle.cooc.scores_for(bought_idx)
-        if co.any():
-            parts.append(("cooc", _norm(co), 0.4))
-    profile = None
-    if bundle.content is not None and bundle.content.vectorizer is not None:
-        profile = bundle.content.profile(seen.indices, seen.data)
-        parts.append(("content", _norm(bundle.content.scores_for_vector(profile)), 0.3 if parts else 1.0))
-    parts.append(("popular", _norm(bundle.popularity.scores), 0.05))
-    stack = np.vstack([w * s for _, s, w in parts])
-    names = np.array([name for name, _, _ in parts], dtype=object)
-    return stack.sum(axis=0), names[np.argmax(stack, axis=0)], profile
-
-
-def _anchor(bundle: RecommenderBundle, item: int, bought_idx: np.ndarray, catalogue_get, source: str = "") -> ProductInfo | None:
-    """The bought product that best explains ``item``: co-purchase, else ALS or content similarity;
-    within the same category unless co-purchase itself put the item on the list (so a reason
-    never links a hotel to a water heater on a weak signal)."""
-    if not len(bought_idx):
-        return None
-    sims = None
-    target = catalogue_get(bundle.items.ids[item])
-    same = np.array([getattr(catalogue_get(bundle.items.ids[i]), "category", None) == getattr(target, "category", "")
-                     for i in bought_idx.tolist()])
-    co = bundle.cooc.matrix[item, bought_idx].toarray().ravel() if bundle.cooc.matrix.shape[0] > item else None
-    if co is not None and source != "cooc":
-        co = np.where(same, co, 0.0)
-    if co is not None and co.max() > 0:
-        sims = co
-    elif bundle.als is not None:
-        f = bundle.als.item_factors
-        a, b = f[item], f[bought_idx]
-        sims = np.where(same, (b @ a) / (bundle.als.item_norms[bought_idx] * (np.linalg.norm(a) or 1.0) + 1e-9), -1.0)
-        if sims.max() <= 0.2:
-            sims = None
-    if sims is None and bundle.content is not None:
-        sims = np.where(same, np.asarray((bundle.content.matrix[bought_idx] @ bundle.content.matrix[item].T).todense()).ravel(), -1.0)
-        if sims.max() <= 0.1:
-            sims = None
-    if sims is None:
-        return None
-    pid = bundle.items.ids[bought_idx[int(np.argmax(sims))]]
-    return catalogue_get(pid)
 
 
 def recommend(customer_id, *, k: int = 10, query: str | None = None, category: str | None = None,
@@ -338,11 +223,14 @@ def recommend(customer_id, *, k: int = 10, query: str | None = None, category: s
     if not catalogue:
         lst.message = "The catalogue has no active products to recommend."
         return lst
-    bought = purchased(customer_id) if customer_id is not None else {}
+    history = purchase_history(customer_id) if customer_id is not None else []
+    bought = purchased(customer_id, history)
+    policies = category_policies()
+    held = held_categories(history, get_adapter().get_products(list(bought)), policies) if bought else set()
     bought_idx = _bought_idx(bundle, bought)
     pinned, blocked = rules if rules is not None else rules_for(category=chosen_category)
     rules = Rules(pinned=pinned, blocked=blocked, bought=set(bought), category=chosen_category, price_band=band,
-                  max_per_category=int(conf("MAX_PER_CATEGORY")))
+                  max_per_category=int(conf("MAX_PER_CATEGORY")), held=held)
 
     personal, sources, profile = (_personal_scores(bundle, customer_id, bought_idx) if customer_id is not None
                                   else (None, None, None))
@@ -350,7 +238,8 @@ def recommend(customer_id, *, k: int = 10, query: str | None = None, category: s
     picked = _finalise(ranked, rules, k)
     lst.source = "personal" if personal is not None else ("content" if pref and not pref.aspects and pref.text else "popular")
     if not picked and (rules.category or rules.price_band):
-        relaxed = Rules(pinned=pinned, blocked=blocked, bought=set(bought), max_per_category=rules.max_per_category)
+        relaxed = Rules(pinned=pinned, blocked=blocked, bought=set(bought), max_per_category=rules.max_per_category,
+                        held=held)
         picked = _finalise(_rank(bundle, catalogue, relaxed, None, None, StatedPreference()), relaxed, k)
         lst.source = "popular"
         lst.message = "Nothing matched the category or price band asked for; showing popular products instead."
@@ -362,162 +251,13 @@ def recommend(customer_id, *, k: int = 10, query: str | None = None, category: s
     for pid, score, source in picked:
         p = catalogue.get(pid)
         idx = bundle.items.get(pid)
-        anchor = _anchor(bundle, idx, bought_idx, catalogue.get, source) if idx is not None and source in ("als", "cooc", "content") else None
+        anchor = (choose_anchor(bundle, idx, bought_idx, catalogue.get, policies)
+                  if idx is not None and source not in NO_ANCHOR_SOURCES else None)
         lst.items.append(Recommendation(product=p, score=score, source=source, anchor=anchor,
                                         facts=reason_facts(p, anchor, aspect_keys, lst.language)))
     if with_reasons:
         write_reasons([lst])
     return lst
-
-
-def _language(query: str | None) -> str:
-    if not query:
-        return "zh"
-    from ecom_ai.nlp.text import language_of
-
-    return language_of(query)
-
-
-def _rank(bundle, catalogue: dict, rules: Rules, personal, sources, pref: StatedPreference,
-          profile=None) -> list[tuple[int, float, str]]:
-    """Every product that passes the rules, scored: personal (or popularity) blended with the stated preference."""
-    cand = [p for p in catalogue.values() if rules.allows(p)]
-    pinned_ok = [catalogue.get(pid) for pid in rules.pinned if catalogue.get(pid) is not None]
-    if not cand:
-        return [(p.id, 0.0, "pinned") for p in pinned_ok]
-    idx = np.array([bundle.items.get(p.id, -1) for p in cand], dtype=np.int64)
-    known = idx >= 0
-    new = np.flatnonzero(~known)
-    pop = _norm(bundle.popularity.scores)
-    if personal is not None:
-        base = np.where(known, personal[np.maximum(idx, 0)], 0.0).astype(np.float32)
-        src = np.where(known, sources[np.maximum(idx, 0)], "content").astype(object)
-        if len(new) and profile is not None:  # products newer than the model: content similarity only
-            base[new] = 0.3 * _new_product_sims(bundle, cand, new, profile)
-    else:
-        base = np.where(known, pop[np.maximum(idx, 0)] if len(pop) else 0.0, 0.0).astype(np.float32)
-        src = np.full(len(cand), "popular", dtype=object)
-    if pref:
-        text_sim = np.zeros(len(cand), dtype=np.float32)
-        if bundle.content is not None and bundle.content.vectorizer is not None:
-            qv = bundle.content.transform([pref.text])
-            if qv.nnz:
-                # the trained rows for products the model knows; only newer products are vectorised
-                sims = np.zeros(len(cand), dtype=np.float32)
-                sims[known] = bundle.content.scores_for_vector(qv)[idx[known]]
-                if len(new):
-                    sims[new] = _new_product_sims(bundle, cand, new, qv)
-                text_sim = _norm(sims)
-        if pref.aspects:
-            asp = aspect_scores(cand, pref.aspects)
-            score = 0.35 * _norm(base) + 0.5 * asp + 0.15 * text_sim
-            src = np.where(asp > 0.5, "preference", src).astype(object)
-        elif text_sim.any():
-            score = 0.5 * _norm(base) + 0.5 * text_sim
-            if personal is None:
-                src = np.where(text_sim > 0, "content", src).astype(object)
-        else:
-            score = base
-    else:
-        score = base
-    order = np.argsort(-score, kind="stable")
-    return [(cand[j].id, float(score[j]), str(src[j])) for j in order]
-
-
-def _new_product_sims(bundle, cand: list, new: np.ndarray, vec) -> np.ndarray:
-    """Cosine of ``vec`` (1 × terms) with the text of the candidates at ``new`` (products the model has no row for)."""
-    docs = bundle.content.transform([product_text(cand[j]) for j in new])
-    return np.asarray((docs @ vec.T).todense()).ravel()
-
-
-def _finalise(ranked, rules: Rules, k: int) -> list[tuple[int, float, str]]:
-    """Apply the rules on fresh rows (stock and status re-read for the front of the list)."""
-    if not ranked and not rules.pinned:
-        return []
-    head = [pid for pid, _, _ in ranked[: max(4 * k, 40)]] + list(rules.pinned)
-    fresh = get_adapter().get_products(head)
-    picked = apply_rules(ranked, fresh, rules, k)
-    if len(picked) < k and len(ranked) > len(head):  # the front was mostly sold out: read further
-        fresh.update(get_adapter().get_products([pid for pid, _, _ in ranked[len(head):len(head) + 20 * k]]))
-        picked = apply_rules(ranked, fresh, rules, k)
-    return picked
-
-
-# =============================================================================== reasons
-
-#: how attributes read in a reason (zh, en); others keep their key
-ATTRIBUTE_LABELS = {
-    "waterproof": ("防水", "water resistance"), "battery_capacity": ("电池", "battery"), "weight": ("重量", "weight"),
-    "camera": ("摄像头", "camera"), "screen_size": ("屏幕", "screen"), "storage": ("存储", "storage"),
-    "memory": ("内存", "memory"), "author": ("作者", "author"), "pages": ("页数", "pages"), "capacity": ("容量", "capacity"),
-    "volume": ("容量", "volume"), "hair_type": ("适用", "for"), "room_type": ("房型", "room"), "breakfast": ("早餐", "breakfast"),
-    "origin": ("产地", "origin"), "material": ("材质", "material"), "use": ("用途", "use"), "cpu": ("处理器", "CPU"),
-    "gpu": ("显卡", "GPU"), "star": ("档次", "class"), "type": ("类型", "type"), "power": ("功率", "power"),
-    "size": ("规格", "size"), "style": ("风格", "style"),
-}
-
-
-def reason_facts(p: ProductInfo, anchor: ProductInfo | None, aspect_keys: list[str] = (), language: str = "zh") -> list[Fact]:
-    """The facts a reason may use: the product's name, the bought product it follows from, and up to
-    two attributes (those the customer asked about first)."""
-    src = f"product:{p.id}"
-    facts = [Fact("name", p.name, src)]
-    if anchor is not None:
-        facts.append(Fact("anchor_name", anchor.name, f"product:{anchor.id}"))
-    attrs = {k: v for k, v in (p.attributes or {}).items() if isinstance(v, (str, int, float)) and str(v).strip()
-             and str(v).strip() not in ("无", "none", "-")}
-    labelled = [k for k in attrs if k in ATTRIBUTE_LABELS]
-    keys = list(dict.fromkeys([k for k in aspect_keys if k in attrs] + labelled + list(attrs)))[:2]
-    zh = language == "zh"
-    facts += [Fact(key, str(attrs[key]), src, label=ATTRIBUTE_LABELS[key][0 if zh else 1] if key in ATTRIBUTE_LABELS else "")
-              for key in keys]
-    return facts
-
-
-def generate_reasons(lists: list[RecommendationList]) -> list[GenerationResult]:
-    """One batched backend call for every item of every list; returns one summary result per list
-    (tokens and latency added up) for the job's accounting. Texts are not checked yet."""
-    from ecom_ai.llm.registry import backend_for
-
-    todo = [(n, r) for n, lst in enumerate(lists) for r in lst.items]
-    summary = [GenerationResult("", 0, 0, 0.0, "", "stop") for _ in lists]
-    if not todo:
-        return summary
-    requests = [GenerationRequest(task=FEATURE, language=lists[n].language, facts=r.facts, max_new_tokens=80,
-                                  temperature=0.3, seed=r.product.id) for n, r in todo]
-    backend = backend_for(FEATURE)
-    results = backend.generate(requests)
-    for (n, r), res in zip(todo, results):
-        r.raw = res
-        s = summary[n]
-        s.tokens_in += res.tokens_in or 0
-        s.tokens_out += res.tokens_out or 0
-        s.latency_ms += res.latency_ms or 0.0
-        s.model_id = res.model_id
-    return summary
-
-
-def check_reasons(lst: RecommendationList) -> CheckResult:
-    """Check each generated reason against its facts (numbers, names); failures keep ``reason_ok=False``
-    with the check's reasons. Returns the list's overall result."""
-    names = {r.product.name for r in lst.items} | {r.anchor.name for r in lst.items if r.anchor}
-    problems = []
-    for r in lst.items:
-        res = r.raw
-        if res is None or res.finish_reason == "error" or not (res.text or "").strip():
-            r.reason, r.reason_ok, r.check_reasons = "", False, [getattr(res, "error", "") or "no text"]
-        else:
-            check = check_output(res.text, r.facts, product_names=names)
-            r.reason, r.reason_ok, r.check_reasons = res.text.strip(), check.ok, list(check.reasons)
-        problems += [f"{r.product.id}: {why}" for why in r.check_reasons]
-    return CheckResult(ok=not problems, reasons=problems)
-
-
-def write_reasons(lists: list[RecommendationList]) -> None:
-    """Generate and check the reasons of every list (the live path)."""
-    generate_reasons(lists)
-    for lst in lists:
-        check_reasons(lst)
 
 
 # =============================================================================== product lists
@@ -554,10 +294,9 @@ def _similar(p: ProductInfo, bundle: RecommenderBundle, version: str, catalogue:
     if bundle.content is not None and bundle.content.vectorizer is not None:
         v = bundle.content.matrix[idx] if idx is not None else bundle.content.transform([product_text(p)])
         score += _norm(bundle.content.scores_for_vector(v))
-    if bundle.als is not None and idx is not None:
-        f = bundle.als.item_factors
-        sims = f @ f[idx] / (bundle.als.item_norms * (np.linalg.norm(f[idx]) or 1.0) + 1e-9)
-        score += _norm(sims)
+    sims = bundle.model.similar(idx) if bundle.model is not None and idx is not None else None
+    if sims is not None:
+        score += _norm(np.asarray(sims, dtype=np.float32))
     _, blocked = rules_for(category=p.category)
     rules = Rules(blocked=blocked, exclude={p.id}, category=None, max_per_category=k)
     ranked = [(int(bundle.items.ids[i]), float(score[i]), "similar") for i in topk(score, 10 * k)
@@ -627,7 +366,10 @@ def _stored(customer_id: int, version: str, k: int) -> RecommendationList | None
         return None
     fresh = get_adapter().get_products([it["product_id"] for it in s.items])
     _, blocked = rules_for()
-    rules = Rules(blocked=blocked, bought=set(purchased(customer_id)))
+    history = purchase_history(customer_id)
+    bought = purchased(customer_id, history)
+    held = held_categories(history, get_adapter().get_products(list(bought)), category_policies()) if bought else set()
+    rules = Rules(blocked=blocked, bought=set(bought), held=held)
     items = [Recommendation(product=fresh[it["product_id"]], score=it["score"], source=it["source"], reason=it["reason"],
                             reason_ok=bool(it.get("reason_ok")))
              for it in s.items if rules.allows(fresh.get(it["product_id"]))]
@@ -701,20 +443,28 @@ class _NullOut:
 # =============================================================================== evaluation
 
 def evaluate(*, out=None, csv=None, model=None, limit=None, seed=0, **params) -> dict:
-    """Temporal hold-out on the shop's interactions (or a CSV): the model and popularity side by side.
+    """Temporal hold-out on the shop's interactions (or a CSV): the last 20% of time is the future.
 
-    ``model``: ``als`` (default), ``cooc`` or ``popular``, or a stored recommender version whose ALS
-    parameters are used. Writes a table to ``out`` and returns the figures.
+    Without ``model``, the per-shop selection runs on the past alone (as ``train`` does), then every
+    candidate, the blend and the references (recent popularity, EASE λ=300, ALS) are refitted on the
+    past and scored on the future; ``model`` names the one it would serve. ``model=FAMILY`` (als, ease,
+    popular…) or a stored recommender version evaluates that one alone. Writes a table to ``out``;
+    returns flat figures (``<model>.ndcg@10``…).
     """
     out = out or sys.stdout
-    name = model or "als"
-    if name not in ("als", "cooc", "popular"):
+    spec = None
+    if model and model not in GRID:
         try:
-            meta = artifacts.read_meta(ARTIFACT_NAME, name)
+            meta = artifacts.read_meta(ARTIFACT_NAME, model)
         except FileNotFoundError as exc:
-            raise LookupError(f"No recommender model {name!r} (use als, cooc, popular or a stored version)") from exc
-        params = {**(meta.get("als") or {}), "half_life_days": meta.get("half_life_days", DEFAULT_HALF_LIFE_DAYS), **params}
-        name = "als"
+            raise LookupError(f"No recommender model {model!r} (use one of {', '.join(GRID)} or a stored version)") from exc
+        spec = meta.get("spec")
+        if not spec:
+            raise LookupError(f"The stored recommender {model!r} serves no personal model to evaluate.")
+        params = {"half_life_days": meta.get("half_life_days", DEFAULT_HALF_LIFE_DAYS), **params}
+    elif model:
+        extra_params = {k: v for k, v in params.items() if k in DEFAULT_ALS}
+        spec = {"family": model, "params": {**GRID[model][0], **extra_params}}
     if csv:
         data, extra = read_csv(csv), ()
     else:
@@ -722,16 +472,24 @@ def evaluate(*, out=None, csv=None, model=None, limit=None, seed=0, **params) ->
         extra = [p.id for p in get_adapter().iter_products()]
     if not len(data):
         raise ValueError("No interactions to evaluate on.")
-    report = evaluate_log(data, model=name, params=params, limit=limit, seed=seed, extra_items=extra,
-                          baselines=("popular",))
-    out.write(format_table(report) + "\n")
+    report = evaluate_log(data, spec=spec, limit=limit, seed=seed, extra_items=extra,
+                          half_life_days=float(params.get("half_life_days", conf("HALF_LIFE_DAYS"))),
+                          num_threads=params.get("num_threads"))
+    out.write(format_report(report) + "\n")
     skipped = getattr(data, "skipped", 0)
     if skipped:
         out.write(f"({skipped} unreadable CSV rows skipped)\n")
-    flat = {"model": name, "users_evaluated": report["users_evaluated"], "ndcg_ratio": round(report["ndcg_ratio"], 3)}
+    flat = {"model": report["model"], "served": report["results"][report["model"]]["settings"],
+            "users_evaluated": report["users_evaluated"]}
+    for key in ("ndcg_ratio", "ratio_vs_recent_popular", "ratio_vs_best_reference"):
+        flat[key] = round(report[key], 3)
     for m, figures in report["results"].items():
         for key, value in figures.items():
-            flat[f"{m}.{key}"] = round(value, 4) if isinstance(value, float) else value
+            if key != "served":
+                flat[f"{m}.{key}"] = round(float(value), 4) if isinstance(value, (float, np.floating)) else value
+    flat["candidates"] = report["selection"]
+    if report["message"]:
+        flat["message"] = report["message"]
     return flat
 
 

@@ -93,6 +93,10 @@ def demo(transactional_db):
                                     attributes={"battery_capacity": "4200mAh"})
     book = Product.objects.create(category=books, name="《Python实战》", price=Decimal("69.90"), stock=40,
                                   attributes={"author": "王伟", "pages": 512})
+    # every buyer has a phone and the book: a consumable leaves something to recommend (no second phone)
+    fruit = Category.objects.create(name="水果", slug="fruit")
+    Product.objects.create(category=fruit, name="智利车厘子 2斤装", price=Decimal("129"), stock=30, consumable=True,
+                           attributes={"origin": "智利"})
     AfterSalesPolicy.objects.create(name="默认", category=None, return_window_days=7, exchange_window_days=15,
                                     warranty_months=12, notes="签收后7天无理由退货。")
     now = timezone.now()

@@ -229,7 +229,8 @@ class Command(BaseCommand):
             metrics = train(out=self.stdout, csv=csv, activate=not no_activate, **dict(param))
         except (FileNotFoundError, ValueError, LookupError) as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"{kind}: " + ", ".join(f"{k}={v}" for k, v in metrics.items()))
+        # tables (a recommender's candidates) were written by the trainer itself
+        self.stdout.write(f"{kind}: " + ", ".join(f"{k}={v}" for k, v in metrics.items() if not isinstance(v, (list, dict))))
 
     # --------------------------------------------------------------- helpers
     def _job(self, job_id) -> AIJob:

@@ -109,4 +109,5 @@ def test_the_admin_shows_names_prices_and_stock_not_ids(trained, customer_with_h
     html = str(admin.site._registry[RecommendationSet].items_table(obj))
     first = Product.objects.get(pk=obj.items[0]["product_id"])
     assert first.name in html and str(first.price) in html and f"<td>{first.stock}</td>" in html
-    assert f"<td>1</td><td>{first.name}</td>" in html  # the product column reads its name, not its id
+    # the product column reads its name, linked to the shop's product page, not its id
+    assert f'<td>1</td><td><a href="/admin/demo_shop/product/{first.pk}/change/">{first.name}</a></td>' in html

@@ -51,11 +51,12 @@ def order(cust, products, *, days_ago: float = 0, status: str = "completed", qua
     return placed
 
 
-def review(prod, rating: int, text: str, *, cust=None, days_ago: float = 0):
+def review(prod, rating: int, text: str, *, cust=None, days_ago: float = 0, at=None):
+    """A review of ``prod``, written ``days_ago`` days ago (or at ``at``)."""
     from demo_shop.models import Review
 
     return Review.objects.create(product=prod, customer=cust, rating=rating, text=text,
-                                 created_at=timezone.now() - timedelta(days=days_ago))
+                                 created_at=at or timezone.now() - timedelta(days=days_ago))
 
 
 def policy(*, category=None, return_window_days=7, exchange_window_days=15, warranty_months=12, **fields):

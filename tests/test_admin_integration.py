@@ -1,15 +1,15 @@
 """The shop's own product and customer pages show their AI results, by name, escaped, with links."""
 import pytest
-from django.core.management import call_command
 
 from demo_shop.models import Customer, Product
 from ecom_ai.feedback.models import FeedbackSummary
 from ecom_ai.recommendations.models import RecommendationSet
+from tests import factories as f
 
 
 @pytest.fixture
 def shop(db):
-    call_command("seed_demo", "--seed", "1", "--products", "30", "--customers", "20", verbosity=0)
+    f.seeded_demo(seed=1, products=30, customers=20)
 
 
 def test_a_customer_page_shows_the_recommended_products_by_name_with_price_and_stock(shop, admin_client):

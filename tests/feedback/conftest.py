@@ -9,8 +9,8 @@ from django.conf import settings as django_settings
 from django.test import override_settings
 from django.utils import timezone
 
-from demo_shop.models import Category, Customer, Product, Review
 from ecom_ai.llm.base import BaseBackend, GenerationResult
+from tests import factories as f
 
 START = timezone.now() - timedelta(weeks=6)
 
@@ -33,8 +33,7 @@ REVIEWS = [
 
 
 def make_review(product, rating, text, week=0, customer=None):
-    return Review.objects.create(product=product, customer=customer, rating=rating, text=text,
-                                 created_at=START + timedelta(weeks=week, hours=len(text)))
+    return f.review(product, rating, text, cust=customer, at=START + timedelta(weeks=week, hours=len(text)))
 
 
 @pytest.fixture
@@ -45,10 +44,10 @@ def feedback_settings(settings, tmp_path):
 
 @pytest.fixture
 def shop(db, feedback_settings):
-    phones = Category.objects.create(name="手机", slug="phones")
-    phone = Product.objects.create(category=phones, name="星河X1手机", price="1999.00", stock=10)
-    other = Product.objects.create(category=phones, name="晨光S2手机", price="999.00", stock=5)
-    customer = Customer.objects.create(name="张三")
+    phone = f.product("手机", "星河X1手机", price="1999.00", stock=10)
+    other = f.product("手机", "晨光S2手机", price="999.00", stock=5)
+    phones = phone.category
+    customer = f.customer("张三")
     for rating, text, week in REVIEWS:
         make_review(phone, rating, text, week, customer)
     make_review(other, 5, "电池很好", 1)

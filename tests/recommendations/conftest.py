@@ -1,10 +1,10 @@
 """A small seeded shop (customers with hidden tastes), a fresh artefact folder and empty caches per test."""
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 
-from ecom_ai.storage import artifacts
 from ecom_ai.recommendations import services as service
+from ecom_ai.storage import artifacts
+from tests import factories as f
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +22,7 @@ def _isolated(settings, tmp_path):
 @pytest.fixture
 def shop(db):
     """60 products in 10 categories, 150 customers whose purchases and views follow hidden tastes."""
-    call_command("seed_demo", "--seed", "1", "--products", "60", "--customers", "150", verbosity=0)
+    f.seeded_demo(seed=1, products=60, customers=150)
     service.clear_caches()
 
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 from django.conf import settings as django_settings
 
-from demo_shop.models import Category, Customer, Product, Review
+from tests import factories as f
 
 POSITIVE = ["质量很好，非常喜欢", "物流很快，包装完好", "性价比高，推荐购买", "屏幕清晰，电池耐用", "味道不错，还会回购",
             "Great quality, love it", "fast delivery and works well"]
@@ -70,13 +70,12 @@ def labelled_csv(tmp_path, monkeypatch):
 def shop(db, artifact_dir, labelled_csv):
     """Six products with descriptions and 84 rated reviews (~100 texts in all)."""
     rng = random.Random(7)
-    cat = Category.objects.create(name="手机", slug="phones")
-    customer = Customer.objects.create(name="李四")
-    products = [Product.objects.create(category=cat, name=f"星河X{i}手机", price="1999.00", stock=10,
-                                       description=f"6.{i}英寸屏幕，5000mAh电池，{i * 64}GB存储，支持快充。")
+    customer = f.customer("李四")
+    products = [f.product("手机", f"星河X{i}手机", price="1999.00",
+                          description=f"6.{i}英寸屏幕，5000mAh电池，{i * 64}GB存储，支持快充。")
                 for i in range(1, 7)]
     for i in range(84):
         good = i % 2 == 0
-        Review.objects.create(product=products[i % 6], customer=customer, rating=5 if good else 1,
-                              text=f"{rng.choice(POSITIVE if good else NEGATIVE)}，用了{i % 30 + 1}天{'！' * (i % 3)}")
+        f.review(products[i % 6], 5 if good else 1, f"{rng.choice(POSITIVE if good else NEGATIVE)}，用了{i % 30 + 1}天{'！' * (i % 3)}",
+                 cust=customer)
     return {"products": products, "customer": customer}

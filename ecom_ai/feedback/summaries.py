@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Iterable, Sequence
 
+from django.utils.translation import gettext
+
 from ecom_ai.adapters import ReviewInfo, get_adapter
 from ecom_ai.feedback.aspects import Detector, get_detector
 from ecom_ai.feedback.sentiment import active_sentiment
@@ -308,14 +310,14 @@ def verify_text(text: str, facts: list[Fact], a: Analysis, actions: list[dict]) 
     result = check_output(full, facts)
     reasons = list(result.reasons)
     if not text.strip():
-        reasons.append("空的总结 / empty summary")
+        reasons.append(gettext("empty summary"))
     if is_injection(full):
-        reasons.append("总结中出现了评价里的指令 / the summary repeats an instruction found in a review")
+        reasons.append(gettext("the summary repeats an instruction found in a review"))
     reasons += injection_findings(full, facts, offers=False)
     cited = {int(x) for x in re.findall(r"\[#\s?(\d+)\]", full)}
     unknown = cited - {r.id for r in a.distinct}
     if unknown:
-        reasons.append(f"引用了未计入的评价 / cites reviews that were not counted: {sorted(unknown)}")
+        reasons.append(gettext("cites reviews that were not counted: %(ids)s") % {"ids": sorted(unknown)})
     return CheckResult(ok=not reasons, reasons=reasons, found=result.found)
 
 

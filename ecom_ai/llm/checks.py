@@ -29,6 +29,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Iterable
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 SMALL_COUNT_MAX = 10
 NAME_KEYS = ("name", "title", "product")
 
@@ -74,9 +77,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("number", re.compile(r"(?<![a-z0-9_.\-#])" + _NUM + r"(?![a-z0-9_]|\.\d)")),
 ]
 _LABELS = {
-    "cite": ("引用", "citation"), "date": ("日期", "date"), "time": ("时间", "time"),
-    "money": ("价格", "price"), "discount": ("折扣", "discount"), "pct": ("百分比", "percentage"),
-    "unit": ("数字", "number"), "number": ("数字", "number"), "product": ("商品", "product"),
+    "cite": _("citation"), "date": _("date"), "time": _("time"), "money": _("price"), "discount": _("discount"),
+    "pct": _("percentage"), "unit": _("number"), "number": _("number"), "product": _("product"),
 }
 
 
@@ -268,8 +270,8 @@ class _Grounds:
 
 
 def _reason(claim_kind: str, text: str) -> str:
-    zh, en = _LABELS.get(claim_kind, ("数字", "number"))
-    return f"{zh} {text} 不在事实中 / {en} {text} not in the facts"
+    return gettext("%(what)s %(text)s is not in the facts") % {"what": _LABELS.get(claim_kind, _LABELS["number"]),
+                                                               "text": text}
 
 
 def check_output(text: str, facts, *, product_names: Iterable[str] = (), extra_allowed: Iterable[str] = ()) -> CheckResult:
@@ -333,14 +335,14 @@ def injection_findings(text: str, facts, *, offers: bool = True) -> list[str]:
     found = []
     for m in (_PROMISE if offers else _FREEBIE).finditer(norm):
         if m.group(0).lower() not in grounded.lower():
-            found.append(f"承诺了事实中没有的优惠 / promises an offer not in the facts: {m.group(0)}")
+            found.append(gettext("promises an offer not in the facts: %(text)s") % {"text": m.group(0)})
     for m in _REFUND_PROMISE.finditer(norm):
         if not re.search(r"退款|refund", grounded, re.I):
-            found.append(f"承诺了事实中没有的退款 / promises a refund not in the facts: {m.group(0)}")
+            found.append(gettext("promises a refund not in the facts: %(text)s") % {"text": m.group(0)})
     if _LEAK.search(norm):
-        found.append("泄露了系统指令 / reveals the system prompt")
+        found.append(gettext("reveals the system prompt"))
     if _ROLE.search(norm):
-        found.append("改变了角色 / changes its role")
+        found.append(gettext("changes its role"))
     if _ACTION_CLAIM.search(norm):
-        found.append("声称改动了商品或订单 / claims to have changed a price, rating or order")
+        found.append(gettext("claims to have changed a price, rating or order"))
     return list(dict.fromkeys(found))

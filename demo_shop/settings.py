@@ -110,6 +110,9 @@ CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "0") == "1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's prefork pool, except that a pool process SIGKILLed between two tasks (the OOM killer) no longer
+# wedges a worker on a polling broker such as the filesystem one (see ecom_ai/jobs/pool.py).
+CELERY_WORKER_POOL = os.environ.get("CELERY_WORKER_POOL", "ecom_ai.jobs.pool:TaskPool")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

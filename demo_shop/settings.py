@@ -94,6 +94,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        "polling_interval": float(os.environ.get("CELERY_BROKER_POLLING_INTERVAL", "1")),
     }
     for _d in ("out", "processed", "control"):
         (_broker_dir / _d).mkdir(parents=True, exist_ok=True)
@@ -106,6 +107,9 @@ else:
         "unacked_restore_interval": max(1, min(10, _visibility // 3)),
         "unacked_restore_throttle": 1 if _visibility < 600 else 10,
     }
+# seconds without progress before a job is marked stalled and healed (ecom_ai.jobs.stalls); the beat looks
+# five times per period
+_STALL_TIMEOUT = float(os.environ.get("ECOM_AI_STALL_TIMEOUT", "300"))
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "0") == "1"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -121,6 +125,10 @@ CELERY_BEAT_SCHEDULE = {
     # items whose worker and message vanished (a broker restart) are queued again
     "ecom-ai-recover-stale-items": {
         "task": "ecom_ai.tasks.recover_stale_items_task", "schedule": 600.0, "kwargs": {"older_than_s": 1800},
+    },
+    # jobs whose items stopped moving for ECOM_AI["STALL_TIMEOUT"]: marked stalled, their items queued again once
+    "ecom-ai-heal-stalled-jobs": {
+        "task": "ecom_ai.jobs.tasks.heal_stalled_jobs_task", "schedule": max(5.0, _STALL_TIMEOUT / 5),
     },
     # everyone's recommendations, with a freshly trained model, every night at 03:00
     "ecom-ai-recompute-recommendations": {
@@ -159,6 +167,8 @@ SPECTACULAR_SETTINGS = {
 ECOM_AI = {
     "SHOP_ADAPTER": "demo_shop.adapter.DemoShopAdapter",
     "ARTIFACT_DIR": str(VAR_DIR / "artifacts"),
+    "STALL_TIMEOUT": _STALL_TIMEOUT,
+    "CHUNK_TIME_LIMIT": int(os.environ.get("ECOM_AI_CHUNK_TIME_LIMIT", "900")),
 }
 
 LOGGING = {

@@ -20,7 +20,8 @@ from tests.live import ROOT, Worker
 
 def broker_env(broker_url: str, work_dir: Path) -> dict:
     """Environment for a worker (and beat) on ``broker_url``; the filesystem broker's folder lives in ``work_dir``."""
-    return {"CELERY_BROKER_URL": broker_url, "ECOM_AI_VAR_DIR": str(work_dir / "var")}
+    return {"CELERY_BROKER_URL": broker_url, "ECOM_AI_VAR_DIR": str(work_dir / "var"),
+            "CELERY_BROKER_POLLING_INTERVAL": "0.2"}
 
 
 def point_app_at(broker_url: str, work_dir: Path) -> None:
@@ -36,11 +37,12 @@ def point_app_at(broker_url: str, work_dir: Path) -> None:
         app.conf.broker_transport_options = {
             "data_folder_in": str(folder / "out"), "data_folder_out": str(folder / "out"),
             "processed_folder": str(folder / "processed"), "control_folder": str(folder / "control"),
-            "store_processed": False,
+            "store_processed": False, "polling_interval": 0.2,
         }
-    if app._pool is not None:  # a producer pool made for another broker
-        app._pool.force_close_all()
-        app._pool = None
+    from kombu import pools
+
+    pools.reset()  # producer pools made for another broker
+    app._pool = None
     app.amqp._producer_pool = None
     with app.connection_for_write() as conn:
         try:
@@ -112,7 +114,8 @@ class Run:
         self.broker_url, self.work_dir = broker_url, Path(work_dir)
         self.env = broker_env(broker_url, self.work_dir)
         if stall_timeout:
-            self.env["ECOM_AI_STALL_TIMEOUT"] = str(stall_timeout)
+            # the live tests heal on the stall timeout alone: no chunk time limit to wait out
+            self.env.update(ECOM_AI_STALL_TIMEOUT=str(stall_timeout), ECOM_AI_CHUNK_TIME_LIMIT="0")
         self.worker = Worker(broker_url, self.work_dir / "worker.log", extra_args=list(worker_args),
                              extra_env=self.env)
         self.beat = Beat({**self.worker.env()}, self.work_dir) if with_beat else None
@@ -211,7 +214,11 @@ class Run:
             self.worker.kill()
             self.worker.start()
             return f"{now:.1f}s main+pool, restarted"
+        deadline = time.monotonic() + 10
         pids = self.worker.pool_pids()
+        while not pids and time.monotonic() < deadline:  # the pool is being refilled
+            time.sleep(0.01)
+            pids = self.worker.pool_pids()
         if not pids:
             return f"{now:.1f}s no pool process"
         if rng.random() < 0.5:

@@ -1,0 +1,67 @@
+"""A 2,000-item job through a live worker whose processes are SIGKILLed at random moments (CI, each broker).
+
+The filesystem broker runs wherever PostgreSQL does; ``CELERY_BROKER_URL`` names the second broker
+(Redis in CI's second stage, RabbitMQ in its third). A job must end "done", every item done exactly
+once, within twice its undisturbed time plus the stall timeout.
+"""
+import os
+import random
+
+import pytest
+
+from tests.killing import Run
+from tests.live import need, redis_broker_url, require_postgres
+
+pytestmark = [pytest.mark.services, pytest.mark.slow]
+
+ITEMS, CHUNK, SLEEP = 2000, 20, 0.1
+STALL_TIMEOUT = 20.0
+
+
+def _broker(which: str) -> str:
+    if which == "filesystem":
+        return "filesystem://"
+    url = redis_broker_url()  # fails under ECOM_AI_REQUIRE_SERVICES=1 when the broker is missing
+    need(url.startswith(which), f"CELERY_BROKER_URL is not a {which} broker")
+    return url
+
+
+def _env_broker() -> str:
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    return "amqp" if url.startswith("amqp://") else "redis"
+
+
+@pytest.fixture
+def run(request, transactional_db, tmp_path, monkeypatch):
+    require_postgres()
+    monkeypatch.setenv("ECOM_AI_STALL_TIMEOUT", str(STALL_TIMEOUT))
+    runner = Run(_broker(request.param), tmp_path, stall_timeout=STALL_TIMEOUT)
+    try:
+        yield runner.start()
+    finally:
+        runner.close()
+        for name in ("worker.log", "beat.log"):
+            text = (tmp_path / name).read_text(errors="replace") if (tmp_path / name).exists() else ""
+            if "Traceback" in text:
+                print(f"--- {name}\n{text[-4000:]}")
+
+
+BROKERS = ["filesystem", _env_broker()]
+
+
+@pytest.mark.parametrize("run", BROKERS, indirect=True)
+@pytest.mark.parametrize("kill_main", [False, True], ids=["pool-processes", "main-process"])
+def test_2000_item_job_survives_five_random_kills(run, kill_main):
+    undisturbed = run.job_with_kills(ITEMS, chunk=CHUNK, sleep=SLEEP, kills=0, timeout=300)
+    assert undisturbed.finished, undisturbed.summary()
+    budget = 2 * undisturbed.seconds + STALL_TIMEOUT
+    rng = random.Random()
+    report = run.job_with_kills(ITEMS, chunk=CHUNK, sleep=SLEEP, kills=5, rng=rng, kill_main=kill_main,
+                                span=0.8 * undisturbed.seconds, timeout=budget + 30, wedge_after=budget)
+    print(f"undisturbed {undisturbed.seconds:.1f}s; with kills {report.seconds:.1f}s (budget {budget:.1f}s)\n"
+          + report.summary())
+    assert len(report.kills) == 5
+    assert report.status == "done", report.summary()
+    assert report.n_done == ITEMS and report.n_failed == 0, report.summary()
+    assert report.results == ITEMS and report.written_twice == 0, "an item was lost or done twice"
+    assert report.seconds <= budget, f"{report.seconds:.1f}s > 2 × {undisturbed.seconds:.1f}s + {STALL_TIMEOUT:g}s"

@@ -53,7 +53,7 @@ class AIJobAdmin(JobActionsMixin, admin.ModelAdmin):
                        "token_budget", "wall_time_s", "error_summary", "created_at", "started_at", "finished_at")
     fieldsets = (
         (None, {"fields": ("kind", "state_display", "progress_bar", "requested_by", "target_type", "params")}),
-        (_("Stall"), {"fields": (("stalled_at", "stall_reason"),)}),
+        (_("Stall"), {"fields": ("stalled_at", "stall_reason")}),
         (_("Items"), {"fields": (("n_items", "n_pending", "n_running", "n_done", "n_failed"),)}),
         (_("Cost"), {"fields": (("tokens_in", "tokens_out", "token_budget"), ("latency_ms", "wall_time_s"))}),
         (_("Errors"), {"fields": ("error_summary",)}),
@@ -100,7 +100,8 @@ class AIJobAdmin(JobActionsMixin, admin.ModelAdmin):
     def progress_view(self, request, job_id):
         job = get_object_or_404(self.get_queryset(request), pk=job_id)
         return JsonResponse({
-            "id": job.pk, "status": job.status, "status_display": str(job.get_status_display()),
+            "id": job.pk, "status": job.status,
+            "status_display": str(_("Stalled") if job.is_stalled else job.get_status_display()),
             "progress": job.progress, "active": job.is_active, "items": job.n_items, "pending": job.n_pending,
             "running": job.n_running, "done": job.n_done, "failed": job.n_failed,
             "tokens_in": job.tokens_in, "tokens_out": job.tokens_out,

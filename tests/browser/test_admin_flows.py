@@ -127,7 +127,7 @@ def _run_action(page, changelist, action, shot):
     link.wait_for()
     link.click()
     page.wait_for_url(re.compile(r"/admin/ecom_ai/aijob/\d+/change/"))
-    status = page.locator(".field-status .readonly")
+    status = page.locator(".field-state_display .readonly")
     status.filter(has_text=re.compile("Done")).wait_for(timeout=30_000)
     assert page.locator(".ecom-ai-progress-text").first.inner_text().strip() == "100%"
     _shot(page, f"{shot}-2-job-done")

@@ -161,11 +161,12 @@ class Run:
         return User.objects.filter(username__startswith="wk")
 
     def job_with_kills(self, n_items: int, *, chunk: int = 20, sleep: float = 0.25, kills: int = 5,
-                       rng: random.Random | None = None, kill_main: bool = False, span: float | None = None,
+                       rng: random.Random | None = None, kill_main: bool | str = False, span: float | None = None,
                        wedge_after: float = 60, timeout: float = 600, log=lambda *a: None) -> Report:
         """Start an echo job over ``n_items`` users; ``kills`` times, SIGKILL a pool process (or the whole
-        worker, ``kill_main``, then start a new one) at a random moment within ``span`` seconds; wait for
-        the end (or ``timeout``). A freshly forked replacement is killed now and then before it takes work."""
+        worker, ``kill_main``, then start a new one; ``kill_main="term"``: SIGTERM it, as a deploy does) at a
+        random moment within ``span`` seconds; wait for the end (or ``timeout``). A freshly forked
+        replacement is killed now and then before it takes work."""
         from django.contrib.admin.models import LogEntry
         from django.db.models import Count
 
@@ -210,10 +211,14 @@ class Run:
         return report
 
     def _kill(self, rng: random.Random, kill_main: bool, now: float) -> str:
+        if kill_main == "term":
+            self.worker.stop()
+            self.worker.start()
+            return f"{now:.1f}s SIGTERM, new worker started"
         if kill_main:
             self.worker.kill()
             self.worker.start()
-            return f"{now:.1f}s main+pool, restarted"
+            return f"{now:.1f}s main+pool SIGKILLed, new worker started"
         deadline = time.monotonic() + 10
         pids = self.worker.pool_pids()
         while not pids and time.monotonic() < deadline:  # the pool is being refilled

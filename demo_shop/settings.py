@@ -116,7 +116,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Celery's prefork pool, except that a pool process SIGKILLed between two tasks (the OOM killer) no longer
 # wedges a worker on a polling broker such as the filesystem one (see ecom_ai/jobs/pool.py).
-CELERY_WORKER_POOL = os.environ.get("CELERY_WORKER_POOL", "ecom_ai.jobs.pool:TaskPool")
+CELERY_WORKER_POOL = os.environ.get("ECOM_AI_WORKER_POOL", "ecom_ai.jobs.pool:TaskPool")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

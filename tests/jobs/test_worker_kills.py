@@ -43,6 +43,7 @@ def run(request, transactional_db, tmp_path, monkeypatch):
             text = (tmp_path / name).read_text(errors="replace") if (tmp_path / name).exists() else ""
             if "Traceback" in text:
                 print(f"--- {name}\n{text[-4000:]}")
+            print("".join(line for line in text.splitlines(keepends=True) if "stalled:" in line))
 
 
 BROKERS = ["filesystem", _env_broker()]

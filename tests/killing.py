@@ -183,12 +183,18 @@ class Run:
         moments = sorted(rng.uniform(0.5, span) for _ in range(kills))
         started = time.monotonic()
         last_done, last_change = -1, started
+        not_before = 0.0
         while True:
             now = time.monotonic() - started
-            if moments and now >= moments[0]:
+            if moments and now >= max(moments[0], not_before):
                 moments.pop(0)
                 report.kills.append(self._kill(rng, kill_main, now))
                 log(f"{now:6.1f}s kill: {report.kills[-1]}")
+                if kill_main:
+                    # a kill due while the new worker was starting waits a random moment after it is up:
+                    # killing every new worker the instant it starts is a crash loop, which fails the
+                    # chunk it keeps dying on after MAX_ITEM_ATTEMPTS by design
+                    not_before = time.monotonic() - started + rng.uniform(0.5, 3.0)
             job.refresh_from_db()
             if job.status == "stalled" or getattr(job, "stalled_at", None):
                 report.stalled_seen = True

@@ -13,7 +13,7 @@ from tests.killing import Run
 from tests.live import need, redis_broker_url, require_postgres
 
 
-ITEMS, CHUNK, SLEEP = 2000, 20, 0.1
+ITEMS, CHUNK, SLEEP = 2000, 20, 0.2
 STALL_TIMEOUT = 20.0
 
 

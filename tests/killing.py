@@ -18,16 +18,25 @@ from pathlib import Path
 from tests.live import ROOT, Worker
 
 
+_SAVED: dict = {}
+
+
 def broker_env(broker_url: str, work_dir: Path) -> dict:
     """Environment for a worker (and beat) on ``broker_url``; the filesystem broker's folder lives in ``work_dir``."""
     return {"CELERY_BROKER_URL": broker_url, "ECOM_AI_VAR_DIR": str(work_dir / "var"),
             "CELERY_BROKER_POLLING_INTERVAL": "0.2"}
 
 
-def point_app_at(broker_url: str, work_dir: Path) -> None:
-    """Make this process's Celery app send to ``broker_url`` (the worker's broker) and purge its queue."""
+def point_app_at(broker_url: str, work_dir: Path) -> str | None:
+    """Make this process's Celery app send to ``broker_url`` (the worker's broker) and purge its queue.
+
+    Celery reads ``CELERY_BROKER_URL`` from the environment before its configuration, so that is set too;
+    returns its previous value for :func:`restore_env`."""
     from demo_shop.celery import app
 
+    previous = os.environ.get("CELERY_BROKER_URL")
+    _SAVED.setdefault("conf", (app.conf.broker_url, app.conf.broker_transport_options))
+    os.environ["CELERY_BROKER_URL"] = broker_url
     app.conf.broker_url = broker_url
     app.conf.task_always_eager = False
     if broker_url.startswith("filesystem://"):
@@ -49,6 +58,19 @@ def point_app_at(broker_url: str, work_dir: Path) -> None:
             conn.default_channel.queue_purge("celery")
         except conn.channel_errors:  # RabbitMQ: the queue does not exist yet, nothing to purge
             pass
+    return previous
+
+
+def restore_env(previous: str | None) -> None:
+    """Undo :func:`point_app_at`: the environment variable and the app's broker settings."""
+    from demo_shop.celery import app
+
+    if previous is None:
+        os.environ.pop("CELERY_BROKER_URL", None)
+    else:
+        os.environ["CELERY_BROKER_URL"] = previous
+    if "conf" in _SAVED:
+        app.conf.broker_url, app.conf.broker_transport_options = _SAVED.pop("conf")
 
 
 class Beat:
@@ -140,7 +162,7 @@ class Run:
         return cls(broker_url, work_dir, **kwargs)
 
     def start(self) -> "Run":
-        point_app_at(self.broker_url, self.work_dir)
+        self._previous_url = point_app_at(self.broker_url, self.work_dir)
         self.worker.start()
         if self.beat:
             self.beat.start()
@@ -150,6 +172,8 @@ class Run:
         self.worker.stop()
         if self.beat:
             self.beat.stop()
+        if hasattr(self, "_previous_url"):
+            restore_env(self._previous_url)
 
     # ----------------------------------------------------------------- the job
     @staticmethod

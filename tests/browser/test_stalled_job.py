@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from tests.browser.test_admin_flows import _login, _shot, page  # noqa: F401  (fixture)
-from tests.killing import point_app_at
+from tests.killing import point_app_at, restore_env
 
 pytestmark = [pytest.mark.browser]
 
@@ -27,7 +27,7 @@ def stalled_job(transactional_db, tmp_path):
     User = get_user_model()
     User.objects.create_superuser("manager", "m@example.com", "pw-manager-123")
     User.objects.bulk_create([User(username=f"st{i:03d}") for i in range(12)])
-    point_app_at("filesystem://", tmp_path)  # no worker: what the heal sends stays queued
+    previous = point_app_at("filesystem://", tmp_path)  # no worker: what the heal sends stays queued
     try:
         job = jobs.start_job("echo", User.objects.filter(username__startswith="st"), dispatch=False)
         then = timezone.now() - timedelta(minutes=10)
@@ -40,6 +40,7 @@ def stalled_job(transactional_db, tmp_path):
             assert stalls.heal_stalled() == [job.pk]
         yield job
     finally:
+        restore_env(previous)
         app.conf.task_always_eager = True
 
 

@@ -118,7 +118,7 @@ def test_stalled_job_shows_in_api_and_command_and_staff_resume_it_with_one_post(
     assert stalls.resume(job) == 0, "a job that is not stalled is not resumed"
 
 
-def test_health_fails_without_a_worker_and_with_an_unreachable_broker(db, settings):
+def test_health_fails_without_a_worker_and_with_an_unreachable_broker(db, monkeypatch):
     from demo_shop.celery import app
 
     out, err = io.StringIO(), io.StringIO()
@@ -129,6 +129,7 @@ def test_health_fails_without_a_worker_and_with_an_unreachable_broker(db, settin
     assert "FAIL workers: no worker answered" in err.getvalue()
 
     old = app.conf.broker_url
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")  # Celery reads it before its settings
     app.conf.broker_url = "redis://127.0.0.1:1/0"
     try:
         err = io.StringIO()

@@ -100,11 +100,3 @@ def resume(job: AIJob) -> int:
         _requeue_stuck(job.pk, now)
     job.refresh_from_db()
     return job.n_pending + job.n_running
-
-
-def describe(job: AIJob) -> str:
-    """One line for people: the status, or why the job is stalled."""
-    if job.is_stalled:
-        return gettext("Stalled since %(at)s: %(reason)s") % {
-            "at": timezone.localtime(job.stalled_at).strftime("%Y-%m-%d %H:%M:%S"), "reason": job.stall_reason}
-    return str(job.get_status_display())

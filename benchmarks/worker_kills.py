@@ -10,7 +10,8 @@ wedged (no progress for ``--wedge-after`` seconds) and what ``inspect reserved``
 
 Run, e.g.:
   .venv/bin/python benchmarks/worker_kills.py --broker filesystem --kills 5
-  .venv/bin/python benchmarks/worker_kills.py --broker filesystem --kills 5 --worker-args "-O default"
+  ECOM_AI_WORKER_POOL=prefork .venv/bin/python benchmarks/worker_kills.py --broker filesystem --kills 5
+      (Celery's stock prefork pool; `-P prefork` would not do: Celery then takes the configured pool)
   DATABASE_URL=postgres://postgres@127.0.0.1:5432/ecom_ai_worker \\
     .venv/bin/python benchmarks/worker_kills.py --broker redis://127.0.0.1:6379/12 --kills 5
 Uses a throwaway SQLite database unless DATABASE_URL is set, and a throwaway broker folder.

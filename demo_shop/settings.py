@@ -94,6 +94,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        "polling_interval": float(os.environ.get("CELERY_BROKER_POLLING_INTERVAL", "1")),
     }
     for _d in ("out", "processed", "control"):
         (_broker_dir / _d).mkdir(parents=True, exist_ok=True)
@@ -106,10 +107,16 @@ else:
         "unacked_restore_interval": max(1, min(10, _visibility // 3)),
         "unacked_restore_throttle": 1 if _visibility < 600 else 10,
     }
+# seconds without progress before a job is marked stalled and healed (ecom_ai.jobs.stalls); the beat looks
+# five times per period
+_STALL_TIMEOUT = float(os.environ.get("ECOM_AI_STALL_TIMEOUT", "300"))
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "0") == "1"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's prefork pool, except that a pool process SIGKILLed between two tasks (the OOM killer) no longer
+# wedges a worker on a polling broker such as the filesystem one (see ecom_ai/jobs/pool.py).
+CELERY_WORKER_POOL = os.environ.get("ECOM_AI_WORKER_POOL", "ecom_ai.jobs.pool:TaskPool")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -121,6 +128,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # the shop's orders credited to the recommendations and copy customers were shown (ecom_ai.impact)
     "ecom-ai-attribute-orders": {"task": "ecom_ai.impact.tasks.attribute_orders_task", "schedule": 3600.0},
+    # jobs whose items stopped moving for ECOM_AI["STALL_TIMEOUT"]: marked stalled, their items queued again once
+    "ecom-ai-heal-stalled-jobs": {
+        "task": "ecom_ai.jobs.tasks.heal_stalled_jobs_task", "schedule": max(5.0, _STALL_TIMEOUT / 5),
+    },
     # everyone's recommendations, with a freshly trained model, every night at 03:00
     "ecom-ai-recompute-recommendations": {
         "task": "ecom_ai.recsys.tasks.recompute_all_recommendations_task",
@@ -162,6 +173,8 @@ SPECTACULAR_SETTINGS = {
 ECOM_AI = {
     "SHOP_ADAPTER": "demo_shop.adapter.DemoShopAdapter",
     "ARTIFACT_DIR": str(VAR_DIR / "artifacts"),
+    "STALL_TIMEOUT": _STALL_TIMEOUT,
+    "CHUNK_TIME_LIMIT": int(os.environ.get("ECOM_AI_CHUNK_TIME_LIMIT", "900")),
 }
 
 LOGGING = {

@@ -35,6 +35,9 @@ DEFAULTS = {
     "MAX_ITEM_ATTEMPTS": 3,           # an item whose worker died this often is failed
     "TASK_MAX_RETRIES": 3,            # retries for transient errors (DB/broker), with backoff
     "CHUNK_TIME_LIMIT": 900,          # seconds a chunk may run before it is stopped and retried (a hung model)
+    # seconds without progress after which an active job is marked stalled and its items queued again
+    # once; a running item counts as stuck only past CHUNK_TIME_LIMIT + 60 s (its hard limit), if longer
+    "STALL_TIMEOUT": 300,
     "DEFAULT_TOKEN_BUDGET": None,     # tokens per job; None: unlimited
     "ARTIFACT_DIR": "var/artifacts",
     "PII_FILTER": None,               # None: on for backends off the machine, off for local ones

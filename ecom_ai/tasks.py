@@ -6,12 +6,13 @@ before an upgrade still run.
 from celery import shared_task
 
 from ecom_ai.impact.tasks import attribute_orders_task
-from ecom_ai.jobs.tasks import recover_stale_job_items_task, run_chunk_task, run_job_task
+from ecom_ai.jobs.tasks import heal_stalled_jobs_task, recover_stale_job_items_task, run_chunk_task, run_job_task
 from ecom_ai.recommendations.tasks import recompute_all_recommendations_task, train_recommender_task
 from ecom_ai.training.tasks import run_training_task
 
-__all__ = ["run_job_task", "run_chunk_task", "recover_stale_job_items_task", "recover_stale_items_task", "recompute_all_recommendations_task",
-           "train_recommender_task", "run_training_task", "attribute_orders_task"]
+__all__ = ["run_job_task", "run_chunk_task", "recover_stale_job_items_task", "heal_stalled_jobs_task",
+           "recover_stale_items_task", "recompute_all_recommendations_task", "train_recommender_task",
+           "run_training_task", "attribute_orders_task"]
 
 
 @shared_task(name="ecom_ai.tasks.recover_stale_items_task")

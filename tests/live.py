@@ -44,18 +44,40 @@ def require_postgres() -> None:
     need(connection.vendor == "postgresql", "the tests run on SQLite; set DATABASE_URL to a PostgreSQL database")
 
 
+def children_of(pid: int) -> list[int]:
+    """The live child processes of ``pid``, oldest first, from /proc (Linux)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append((int(fields[19]), int(entry.name)))  # start time, pid
+    return [p for _, p in sorted(found)]
+
+
 class Worker:
     """A real ``celery worker`` process on the test database, in its own process group."""
 
-    def __init__(self, broker_url: str, log_path: Path, concurrency: int = 2):
+    def __init__(self, broker_url: str, log_path: Path, concurrency: int = 2, extra_args: list[str] = (),
+                 extra_env: dict | None = None):
         self.broker_url = broker_url
         self.log_path = log_path
         self.concurrency = concurrency
+        self.extra_args = list(extra_args)
+        self.extra_env = extra_env or {}
         self.proc: subprocess.Popen | None = None
 
     def env(self) -> dict:
         db = settings.DATABASES["default"]
-        url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        if db["ENGINE"].endswith("sqlite3"):
+            url = f"sqlite:///{db['NAME']}"
+        else:
+            url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         return {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -64,23 +86,34 @@ class Worker:
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "CELERY_VISIBILITY_TIMEOUT": "6",
             "PYTHONPATH": str(ROOT),
+            **self.extra_env,
         }
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "celery", "-A", "demo_shop", "worker", "-l", "info", "-c", str(self.concurrency),
+                "--without-gossip", "--without-mingle", "-n", f"test{time.monotonic_ns()}@%h", *self.extra_args]
 
     def start(self, timeout: float = 60) -> "Worker":
         log = open(self.log_path, "ab")
+        seen = self.log_path.read_text(errors="replace").count("ready.")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "demo_shop", "worker", "-l", "info", "-c", str(self.concurrency),
-             "--without-gossip", "--without-mingle", "-n", f"test{time.monotonic_ns()}@%h"],
+            self.command(),
             cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 pytest.fail(f"celery worker exited with {self.proc.returncode}:\n{self.log_path.read_text()[-3000:]}")
-            if "ready." in self.log_path.read_text(errors="replace"):
+            if self.log_path.read_text(errors="replace").count("ready.") > seen:
                 return self
             time.sleep(0.2)
         pytest.fail(f"celery worker not ready after {timeout}s:\n{self.log_path.read_text()[-3000:]}")
+
+    def pool_pids(self) -> list[int]:
+        """The worker's pool processes (its children), oldest first (read from /proc: Linux)."""
+        if not self.proc or self.proc.poll() is not None:
+            return []
+        return children_of(self.proc.pid)
 
     def kill(self) -> None:
         """SIGKILL the worker and its pool children, as a crash or an OOM kill would."""

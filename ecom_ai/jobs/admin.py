@@ -1,4 +1,4 @@
-"""Admin for the job engine: job list, a job page with a live progress bar, retry and cancel."""
+"""Admin for the job engine: job list, a job page with a live progress bar, retry, resume (stalled) and cancel."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
@@ -43,6 +43,7 @@ class KindFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(kind=self.value()) if self.value() else queryset
+from ecom_ai.jobs import stalls
 
 
 class AIJobItemInline(ReadOnlyTabularInline):
@@ -69,24 +70,26 @@ class AIJobItemInline(ReadOnlyTabularInline):
 
 @admin.register(AIJob)
 class AIJobAdmin(JobActionsMixin, admin.ModelAdmin):
-    list_display = ("id", "kind_label", "status", "progress_bar", "n_items", "n_done", "n_failed", "tokens_used",
+    list_display = ("id", "kind_label", "state_display", "progress_bar", "n_items", "n_done", "n_failed", "tokens_used",
                     "requested_by", "created_at")
     list_filter = ("status", KindFilter, "created_at")
     list_select_related = ("requested_by",)
     search_fields = ("=id", "kind", "error_summary")
-    readonly_fields = ("kind_label", "status", "results", "progress_bar", "requested_by", "target_type", "params", "n_items",
-                       "n_pending", "n_running", "n_done", "n_failed", "tokens_in", "tokens_out", "latency_ms",
-                       "token_budget", "wall_time_s", "error_summary", "created_at", "started_at", "finished_at")
+    readonly_fields = ("kind_label", "state_display", "results", "stalled_at", "stall_reason", "progress_bar",
+                       "requested_by", "target_type", "params", "n_items", "n_pending", "n_running", "n_done", "n_failed",
+                       "tokens_in", "tokens_out", "latency_ms", "token_budget", "wall_time_s", "error_summary",
+                       "created_at", "started_at", "finished_at")
     fieldsets = (
-        (None, {"fields": ("kind_label", "status", "results", "progress_bar", "requested_by", "target_type",
+        (None, {"fields": ("kind_label", "state_display", "results", "progress_bar", "requested_by", "target_type",
                            "params")}),
+        (_("Stall"), {"fields": ("stalled_at", "stall_reason")}),
         (_("Items"), {"fields": (("n_items", "n_pending", "n_running", "n_done", "n_failed"),)}),
         (_("Cost"), {"fields": (("tokens_in", "tokens_out", "token_budget"), ("latency_ms", "wall_time_s"))}),
         (_("Errors"), {"fields": ("error_summary",)}),
         (_("Times"), {"fields": (("created_at", "started_at", "finished_at"),)}),
     )
     inlines = [AIJobItemInline]
-    actions = ["retry_failed_items", "cancel_jobs"]
+    actions = ["retry_failed_items", "resume_stalled_jobs", "cancel_jobs"]
     change_form_template = "admin/ecom_ai/aijob/change_form.html"
     date_hierarchy = "created_at"
 
@@ -130,6 +133,12 @@ class AIJobAdmin(JobActionsMixin, admin.ModelAdmin):
             job.pk, job.progress, job.progress, job.progress,
         )
 
+    @admin.display(description=_("status"), ordering="status")
+    def state_display(self, job):
+        if job.is_stalled:
+            return format_html('<span class="ecom-ai-stalled" title="{}">{}</span>', job.stall_reason, _("Stalled"))
+        return job.get_status_display()
+
     @admin.display(description=_("tokens"))
     def tokens_used(self, job):
         return job.tokens_used
@@ -142,10 +151,12 @@ class AIJobAdmin(JobActionsMixin, admin.ModelAdmin):
     def progress_view(self, request, job_id):
         job = get_object_or_404(self.get_queryset(request), pk=job_id)
         return JsonResponse({
-            "id": job.pk, "status": job.status, "status_display": str(job.get_status_display()),
+            "id": job.pk, "status": job.status,
+            "status_display": str(_("Stalled") if job.is_stalled else job.get_status_display()),
             "progress": job.progress, "active": job.is_active, "items": job.n_items, "pending": job.n_pending,
             "running": job.n_running, "done": job.n_done, "failed": job.n_failed,
             "tokens_in": job.tokens_in, "tokens_out": job.tokens_out,
+            "stalled": job.is_stalled, "stall_reason": job.stall_reason if job.is_stalled else "",
         })
 
     @admin.action(description=_("Retry failed items"), permissions=["run_ai_job"])
@@ -153,6 +164,13 @@ class AIJobAdmin(JobActionsMixin, admin.ModelAdmin):
         total = sum(jobs.retry_failed(job) for job in queryset)
         self.message_user(request, ngettext("%(n)d item queued again.", "%(n)d items queued again.", total)
                           % {"n": total}, messages.SUCCESS if total else messages.WARNING)
+
+    @admin.action(description=_("Resume stalled jobs"), permissions=["run_ai_job"])
+    def resume_stalled_jobs(self, request, queryset):
+        resumed = [job for job in queryset if stalls.resume(job)]
+        n = len(resumed)
+        self.message_user(request, ngettext("%(n)d stalled job resumed.", "%(n)d stalled jobs resumed.", n) % {"n": n}
+                          if n else _("None of the selected jobs is stalled."), messages.SUCCESS if n else messages.WARNING)
 
     @admin.action(description=_("Cancel jobs"), permissions=["run_ai_job"])
     def cancel_jobs(self, request, queryset):

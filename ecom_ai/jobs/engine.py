@@ -306,6 +306,8 @@ def settle_all(job: AIJob, pipeline, units, claim: str) -> None:
             totals["tokens_out"] += unit.tokens_out
             totals["latency_ms"] += unit.latency_ms
         _add(job.pk, **totals)
+        if totals["n_done"] or totals["n_failed"]:  # the job moves: it is not stalled (jobs.stalls)
+            AIJob.objects.filter(pk=job.pk, stalled_at__isnull=False).update(stalled_at=None, stall_reason="")
 
 
 def settle(job: AIJob, pipeline, unit, claim: str) -> str | None:

@@ -44,6 +44,10 @@ class AIJob(models.Model):
     token_budget = models.PositiveBigIntegerField(_("token budget"), null=True, blank=True)
     wall_time_s = models.FloatField(_("wall time (s)"), null=True, blank=True)
     error_summary = models.TextField(_("error summary"), blank=True)
+    # Set when the job's unfinished items made no progress for ECOM_AI["STALL_TIMEOUT"] (see jobs.stalls);
+    # cleared when it moves again. The status stays queued/running: a stalled job is still active.
+    stalled_at = models.DateTimeField(_("stalled since"), null=True, blank=True)
+    stall_reason = models.TextField(_("stall reason"), blank=True)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -61,6 +65,15 @@ class AIJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def is_stalled(self) -> bool:
+        return self.is_active and self.stalled_at is not None
+
+    @property
+    def state(self) -> str:
+        """The status, or "stalled" for an active job that stopped moving."""
+        return "stalled" if self.is_stalled else self.status
 
     @property
     def progress(self) -> int:

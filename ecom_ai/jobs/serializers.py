@@ -13,10 +13,12 @@ class AIJobItemSerializer(serializers.ModelSerializer):
 
 class AIJobSerializer(serializers.ModelSerializer):
     progress = serializers.IntegerField(read_only=True)
+    state = serializers.CharField(read_only=True, help_text="The status, or \"stalled\" for an active job that stopped moving.")
+    stalled = serializers.BooleanField(source="is_stalled", read_only=True)
 
     class Meta:
         model = AIJob
-        fields = ["id", "kind", "status", "progress", "n_items", "n_pending", "n_running", "n_done", "n_failed",
+        fields = ["id", "kind", "status", "state", "stalled", "stalled_at", "stall_reason", "progress", "n_items", "n_pending", "n_running", "n_done", "n_failed",
                   "tokens_in", "tokens_out", "token_budget", "wall_time_s", "error_summary", "created_at",
                   "started_at", "finished_at"]
         read_only_fields = fields

@@ -53,3 +53,11 @@ def run_chunk_task(self, job_id: int, item_ids: list[int]) -> None:
 def recover_stale_job_items_task(older_than_s: int = 3600) -> int:
     """Re-queue job items whose worker vanished without a trace."""
     return jobs.recover_stale(older_than_s)
+
+
+@shared_task(name="ecom_ai.jobs.tasks.heal_stalled_jobs_task")
+def heal_stalled_jobs_task() -> list[int]:
+    """The beat's stall check: mark jobs that stopped moving and queue their items again, once."""
+    from ecom_ai.jobs import stalls
+
+    return stalls.heal_stalled()

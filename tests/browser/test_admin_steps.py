@@ -201,7 +201,7 @@ def _run_action(page, changelist, action, shot):
     page.clicks = 0
     _click(page, page.locator('ul.messagelist a[href*="/admin/ecom_ai/aijob/"]').first)
     page.wait_for_url(re.compile(r"/admin/ecom_ai/aijob/\d+/change/"))
-    status = page.locator(".field-status .readonly")
+    status = page.locator(".field-state_display .readonly")
     status.filter(has_text=_label(page, AIJob.Status.DONE.label)).wait_for(timeout=30_000)
     assert page.locator(".ecom-ai-progress-text").first.inner_text().strip() == "100%"
     assert page.locator("input[name=_save], input[name=_continue], input[name=_addanother]").count() == 0, \

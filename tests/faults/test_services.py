@@ -2,7 +2,7 @@
 loses every queued message, the database kills the workers' connections. Each item must end done
 exactly once, or failed with a reason; nothing may be lost or stuck.
 
-(A worker killed with SIGKILL mid-job is covered in tests/ecom_ai/test_live_worker.py.)
+(A worker killed with SIGKILL mid-job is covered in tests/jobs/test_live_worker.py.)
 """
 from __future__ import annotations
 

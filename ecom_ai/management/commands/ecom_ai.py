@@ -5,6 +5,8 @@
   ecom_ai retry JOB_ID [--wait]                   queue a job's failed items again
   ecom_ai cancel JOB_ID
   ecom_ai recover [--older-than SECONDS]          re-queue items (and close training runs) whose worker vanished
+  ecom_ai health [--interval S] [--timeout S] [--worker NAME]
+                                                  database, broker and workers; exits 1 when one fails
   ecom_ai evaluate WHAT [--csv FILE] [--model NAME] [--limit N] [--json]
                                                   offline evaluation (see EVALUATIONS)
   ecom_ai train KIND [--csv FILE] [--param key=value ...] [--no-activate]
@@ -69,8 +71,14 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="sub", required=True, metavar="sub-command")
 
         p = sub.add_parser("jobs", help="list jobs")
-        p.add_argument("--status", choices=[s for s, _ in AIJob.Status.choices])
+        p.add_argument("--status", choices=[s for s, _ in AIJob.Status.choices] + ["stalled"])
         p.add_argument("--limit", type=int, default=20)
+
+        p = sub.add_parser("health", help="check the database, the broker and the workers (exit 1 when one fails)")
+        p.add_argument("--interval", type=float, default=5.0,
+                       help="seconds between the two looks at what each worker reserved and runs")
+        p.add_argument("--timeout", type=float, default=3.0, help="seconds to wait for the broker and the workers")
+        p.add_argument("--worker", help="check only this worker (its node name, e.g. celery@host)")
 
         p = sub.add_parser("run", help="start a job")
         p.add_argument("kind", help=f"job kind ({', '.join(sorted(pipeline_paths()))})")
@@ -130,13 +138,17 @@ class Command(BaseCommand):
     # --------------------------------------------------------------- sub-commands
     def handle_jobs(self, status=None, limit=20, **_):
         qs = AIJob.objects.all()
-        if status:
+        if status == "stalled":
+            qs = qs.filter(status__in=AIJob.ACTIVE, stalled_at__isnull=False)
+        elif status:
             qs = qs.filter(status=status)
         self.stdout.write(f"{'id':>6}  {'kind':<22} {'status':<13} {'done':>6} {'failed':>6} {'items':>6} "
                           f"{'tokens':>8}  created")
         for job in qs[:limit]:
-            self.stdout.write(f"{job.pk:>6}  {job.kind:<22} {job.status:<13} {job.n_done:>6} {job.n_failed:>6} "
+            self.stdout.write(f"{job.pk:>6}  {job.kind:<22} {job.state:<13} {job.n_done:>6} {job.n_failed:>6} "
                               f"{job.n_items:>6} {job.tokens_used:>8}  {job.created_at:%Y-%m-%d %H:%M}")
+            if job.is_stalled:
+                self.stdout.write(f"        {job.stall_reason}")
 
     def handle_run(self, kind, ids=None, all=False, param=(), budget=None, user=None, wait=False, sync=False,
                    timeout=None, **_):
@@ -188,6 +200,17 @@ class Command(BaseCommand):
         training = runs.recover_stale(older_than)
         self.stdout.write(f"{training['failed']} training run(s) whose worker stopped marked failed, "
                           f"{training['requeued']} queued run(s) sent again")
+
+    def handle_health(self, interval=5.0, timeout=3.0, worker=None, **_):
+        from celery import current_app
+
+        from ecom_ai.jobs import health
+
+        checks = health.run_checks(current_app, interval=interval, timeout=timeout, worker=worker)
+        for check in checks:
+            (self.stdout if check.ok else self.stderr).write(check.line())
+        if not all(check.ok for check in checks):
+            sys.exit(1)
 
     def handle_evaluate(self, what, csv=None, model=None, limit=None, seed=0, json=False, **_):
         try:

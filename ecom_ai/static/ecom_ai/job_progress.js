@@ -11,7 +11,7 @@
       var el = document.querySelector(".field-n_" + name + " .readonly");
       if (el) { el.textContent = data[name]; }
     });
-    var status = document.querySelector(".field-status .readonly");
+    var status = document.querySelector(".field-state_display .readonly");
     if (status) { status.textContent = data.status_display; }
   }
   function poll() {

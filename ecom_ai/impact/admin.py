@@ -117,7 +117,7 @@ def readout_html(ro: dict):
         '<tbody>{}</tbody></table><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>',
         ro["verdict"], gettext("arm"), gettext("serves"), gettext("share"), gettext("customers shown"),
         gettext("who clicked") if ro["metric"] == Experiment.Metric.CLICK else gettext("who ordered"), gettext("rate"), arms,
-        gettext("arms compared"), gettext("difference"), gettext("95% confidence interval"), gettext("p-value (two-sided)"), comparisons)
+        gettext("arms compared"), gettext("difference"), gettext("%(level)d%% confidence interval") % {"level": 95}, gettext("p-value (two-sided)"), comparisons)
 
 
 @admin.register(ImpactEvent)

@@ -113,9 +113,9 @@ def readout(exp: Experiment, *, now: datetime | None = None) -> dict:
         verdict = gettext("Sample still too small: %(n)d customers in the smallest arm, %(min)d needed.") % {
             "n": smallest, "min": exp.min_per_arm}
     elif any(c["significant"] for c in comparisons):
-        verdict = gettext("A difference at the 5% level.")
+        verdict = gettext("A difference at the %(level)d%% level.") % {"level": 5}
     else:
-        verdict = gettext("No difference at the 5% level.")
+        verdict = gettext("No difference at the %(level)d%% level.") % {"level": 5}
     return {"experiment": exp.name, "kind": exp.kind, "metric": exp.metric, "starts_at": exp.starts_at.isoformat(),
             "ends_at": exp.ends_at.isoformat() if exp.ends_at else None, "min_per_arm": exp.min_per_arm,
             "enough_data": enough, "verdict": verdict, "arms": ordered, "comparisons": comparisons}

@@ -6,6 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ecom_ai.kinds import job_kind_label
+
 
 class AIJob(models.Model):
     """One request for AI work over a set of targets (inquiries, customers, campaigns, products)."""
@@ -60,7 +62,7 @@ class AIJob(models.Model):
         permissions = [("run_aijob", _("Can start, retry and cancel AI jobs"))]
 
     def __str__(self):
-        return f"#{self.pk} {self.kind} ({self.get_status_display()})"
+        return f"#{self.pk} {job_kind_label(self.kind)} ({self.get_status_display()})"
 
     @property
     def is_active(self) -> bool:
@@ -121,4 +123,4 @@ class AIJobItem(models.Model):
         indexes = [models.Index(fields=["job", "status"], name="ecom_ai_item_job_status")]
 
     def __str__(self):
-        return f"{self.job_id}/{self.target_id} ({self.status})"
+        return f"{self.job_id}/{self.target_id} ({self.get_status_display()})"

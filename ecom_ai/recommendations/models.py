@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 __all__ = ["RecommendationSet", "RecommendationRule", "CategoryPolicy"]
@@ -41,7 +42,7 @@ class RecommendationSet(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"customer {self.customer_id}: {len(self.items or [])} products"
+        return gettext("customer %(id)s: %(n)d products") % {"id": self.customer_id, "n": len(self.items or [])}
 
 
 class RecommendationRule(models.Model):

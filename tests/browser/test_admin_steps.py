@@ -8,6 +8,7 @@ finishes during the request that starts it. Screenshots per step land in var/scr
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -127,7 +128,7 @@ def _label(page, text):
     from django.utils import translation
 
     with translation.override(page.lang):
-        return str(text)
+        return translation.gettext(text) if isinstance(text, str) else str(text)
 
 
 def _click(page, locator):
@@ -158,6 +159,19 @@ def _shop_data():
     data |= set(RecommendationSet.objects.values_list("model_version", flat=True))
     for params in AIJob.objects.values_list("params", flat=True):
         data |= {str(k) for k in params or {}} | {str(v) for v in (params or {}).values()}
+    # machine identifiers staff read as codes: backends, model ids, fact keys and sources, stored JSON, test-only kinds
+    from ecom_ai.feedback.models import FeedbackSummary
+    from ecom_ai.inquiries.models import ReplyDraft
+
+    data |= set(AIJob.objects.values_list("kind", flat=True))
+    for backend, model_id, facts in ReplyDraft.objects.values_list("backend", "model_id", "facts"):
+        data |= {backend, model_id} | {json.dumps(fact, ensure_ascii=False) for fact in facts or []}
+        data |= {str(v) for fact in facts or [] for pair in fact.items() for v in pair}
+    for row in FeedbackSummary.objects.values_list("backend", "model_id", "sentiment_source"):
+        data |= set(row)
+    for params, items in RecommendationSet.objects.values_list("params", "items"):
+        data |= {json.dumps(params, ensure_ascii=False)} | {str(it.get("source", "")) for it in items or []}
+        data |= {str(v) for pair in (params or {}).items() for v in pair}
     return {d for d in data if d}
 
 
@@ -173,7 +187,7 @@ def _assert_translated(page):
                      return c.textContent; }).join('\\n')""")
     for d in sorted(_shop_data(), key=len, reverse=True):
         text = text.replace(d, " ")
-    text = re.sub(r"https?://\S+|\S+@\S+|[\w.-]+\.(?:py|csv|json|png)\b", " ", text)
+    text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|https?://\S+|\S+@\S+|[\w.-]+\.(?:py|csv|json|png)\b", " ", text)
     words = sorted({w for w in _LATIN.findall(text) if w not in _ALLOWED_LATIN})
     assert not words, f"untranslated English on {page.url}: {words[:30]}"
 

@@ -69,4 +69,4 @@ def test_admin_shows_a_stalled_job_and_resumes_it(page, stalled_job):  # noqa: F
     _shot(page, "stalled-3-resumed")
     stalled_job.refresh_from_db()
     assert not stalled_job.is_stalled and stalled_job.n_pending == 12 and stalled_job.n_running == 0
-    assert re.search(r"Running", page.locator("#result_list tbody tr", has_text="echo").inner_text())
+    assert _label(page, "Running") in page.locator("#result_list tbody tr", has_text="echo").inner_text()

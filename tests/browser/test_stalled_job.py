@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 from django.utils import timezone
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture
-def stalled_job(transactional_db, tmp_path):
+def stalled_job(transactional_db, tmp_path, lang):  # noqa: F811
     """A running job whose items last moved ten minutes ago; its messages go to a broker nobody reads."""
     from demo_shop.celery import app
     from ecom_ai.jobs import engine as jobs
@@ -36,8 +37,8 @@ def stalled_job(transactional_db, tmp_path):
         AIJob.objects.filter(pk=job.pk).update(status="running", created_at=then, started_at=then, n_pending=8,
                                                n_running=4)
         with override_settings(ECOM_AI={"PIPELINES": {"echo": "tests.support.EchoPipeline"}, "STALL_TIMEOUT": 300,
-                                        "CHUNK_TIME_LIMIT": 240}):
-            assert stalls.heal_stalled() == [job.pk]
+                                        "CHUNK_TIME_LIMIT": 240}), translation.override(lang):
+            assert stalls.heal_stalled() == [job.pk]  # the reason is written in the language the heal runs in
         yield job
     finally:
         restore_env(previous)

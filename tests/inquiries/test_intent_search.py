@@ -1,6 +1,5 @@
 """Hand-over rules, the intent classifier (on paraphrases it never saw), training, and catalogue search."""
 import io
-import time
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -57,13 +56,12 @@ def test_intent_on_held_out_paraphrases():
     assert sum(right) / len(right) >= 0.8, [t for (t, _), ok in zip(HELD_OUT, right) if not ok]
 
 
-def test_seed_model_trains_fast_and_asked_attributes_map_to_keys():
+def test_seed_model_trains_and_asked_attributes_map_to_keys():
     texts, labels = zip(*rules.load_seed())
     assert len(texts) >= 300 and set(labels) == set(rules.INTENTS)
-    assert any(rules.language_of(t) == "en" for t in texts) if hasattr(rules, "language_of") else True
-    started = time.perf_counter()
-    rules.train(list(texts), list(labels))
-    assert time.perf_counter() - started < 2.0
+    assert any(t.isascii() for t in texts), "the seed set has English questions"
+    model = rules.train(list(texts), list(labels))
+    assert model.predict("我的快递到哪了")[0] == "logistics"
     assert rules.asked_attributes("电池容量和屏幕尺寸分别是多少")[:2] == [("battery_capacity",), ("screen_size",)]
     assert rules.asked_attributes("RAM是多少")[0] == ("memory",)
     assert rules.asked_attributes("保质期多久")[0] == ("shelf_life",)

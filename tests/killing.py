@@ -48,17 +48,22 @@ def point_app_at(broker_url: str, work_dir: Path) -> str | None:
             "processed_folder": str(folder / "processed"), "control_folder": str(folder / "control"),
             "store_processed": False, "polling_interval": 0.2,
         }
-    from kombu import pools
-
-    pools.reset()  # producer pools made for another broker
-    app._pool = None
-    app.amqp._producer_pool = None
+    _forget_connections(app)
     with app.connection_for_write() as conn:
         try:
             conn.default_channel.queue_purge("celery")
         except conn.channel_errors:  # RabbitMQ: the queue does not exist yet, nothing to purge
             pass
     return previous
+
+
+def _forget_connections(app) -> None:
+    """Drop the connection and producer pools made for the previous broker: they keep its transport."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def restore_env(previous: str | None) -> None:
@@ -71,6 +76,7 @@ def restore_env(previous: str | None) -> None:
         os.environ["CELERY_BROKER_URL"] = previous
     if "conf" in _SAVED:
         app.conf.broker_url, app.conf.broker_transport_options = _SAVED.pop("conf")
+    _forget_connections(app)
 
 
 class Beat:

@@ -135,20 +135,17 @@ def live_worker(transactional_db, tmp_path):
     """A live worker on PostgreSQL and Redis; the test process sends real messages to it."""
     from demo_shop.celery import app
 
+    from tests.killing import point_app_at, restore_env
+
     require_postgres()
     url = redis_broker_url()
-    app.conf.broker_url = url
-    app.conf.task_always_eager = False
-    with app.connection_for_write() as conn:
-        try:
-            conn.default_channel.queue_purge("celery")
-        except conn.channel_errors:  # RabbitMQ: the queue does not exist yet, nothing to purge
-            pass
+    previous = point_app_at(url, tmp_path)  # and forget pools another test left on another broker
     worker = Worker(url, tmp_path / "worker.log").start()
     try:
         yield worker
     finally:
         worker.stop()
+        restore_env(previous)
         app.conf.task_always_eager = True
         if "Traceback" in worker.log_path.read_text(errors="replace"):
             print(worker.log_path.read_text()[-5000:])

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from ecom_ai.jobs.actions import JobActionsMixin
 from ecom_ai.adapters import get_adapter
-from ecom_ai.feedback.models import FeedbackAspect, FeedbackSummary
+from ecom_ai.feedback.models import FeedbackAspect, FeedbackSummary, ImprovementAction
 from ecom_ai.feedback import services as service
 from ecom_ai.jobs.engine import JobError, start_job
 from ecom_ai.kinds import JobKind
@@ -46,7 +46,7 @@ class FeedbackSummaryAdmin(JobActionsMixin, admin.ModelAdmin):
     list_filter = ("status", "scope", "language", "category", "created_at")
     search_fields = ("product_name", "category", "text", "=product_id")
     date_hierarchy = "created_at"
-    actions = ["summarise_again"]
+    actions = ["summarise_again", "mark_actions_done"]
     readonly_fields = (
         "scope", "product_id", "product_name", "category", "language", "status", "summary_paragraph", "counts",
         "themes_table", "actions_list", "cited_reviews", "trend_chart", "aspect_trend", "flagged_reviews", "check_reasons_list",
@@ -200,6 +200,57 @@ class FeedbackSummaryAdmin(JobActionsMixin, admin.ModelAdmin):
                               messages.SUCCESS)
         elif not groups:
             self.message_user(request, _("Select product summaries to summarise again."), messages.WARNING)
+
+
+    def has_mark_done_permission(self, request) -> bool:
+        return request.user.has_perm("ecom_ai.add_improvementaction")
+
+    @admin.action(description=_("Mark their improvement actions done"), permissions=["mark_done"])
+    def mark_actions_done(self, request, queryset):
+        n = service.mark_actions_done(queryset.exclude(actions=[]), user=request.user)
+        if not n:
+            self.message_user(request, _("No improvement action to mark: the selected summaries have none, or they "
+                                         "are marked done already."), messages.WARNING)
+            return
+        try:
+            impact = reverse("admin:ecom_ai_impactreport_changelist")
+        except NoReverseMatch:
+            impact = ""
+        self.message_user(request, format_html(
+            "{} <a href=\"{}\">{}</a>",
+            ngettext("%(n)d improvement action marked done today.", "%(n)d improvement actions marked done today.", n) % {"n": n},
+            impact, _("The Impact page compares their aspects' complaints before and after.")), messages.SUCCESS)
+
+
+@admin.register(ImprovementAction)
+class ImprovementActionAdmin(admin.ModelAdmin):
+    """The improvement actions staff marked done; reopen one to take it off the before/after comparison."""
+
+    list_display = ("label", "target", "team", "negative", "of", "status", "done_at", "done_by")
+    list_filter = ("status", "team", "scope", "done_at")
+    search_fields = ("label", "aspect", "product_name", "category", "text")
+    date_hierarchy = "done_at"
+    actions = ["reopen"]
+    readonly_fields = ("summary", "scope", "product_id", "product_name", "category", "aspect", "label", "team", "text",
+                       "negative", "of", "status", "done_at", "done_by")
+
+    def has_add_permission(self, request):
+        return False  # staff mark a summary's actions done from the summary list
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("target"), ordering="product_name")
+    def target(self, obj):
+        return obj.product_name or obj.category or obj.product_id
+
+    def has_reopen_permission(self, request) -> bool:
+        return request.user.has_perm("ecom_ai.add_improvementaction")
+
+    @admin.action(description=_("Reopen (not done after all)"), permissions=["reopen"])
+    def reopen(self, request, queryset):
+        n = queryset.update(status=ImprovementAction.Status.REOPENED)
+        self.message_user(request, ngettext("%(n)d action reopened.", "%(n)d actions reopened.", n) % {"n": n}, messages.SUCCESS)
 
 
 class FeedbackAspectForm(forms.ModelForm):

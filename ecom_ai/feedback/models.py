@@ -1,6 +1,7 @@
 """Models of the feedback feature: one FeedbackSummary per product or category and run; the shop's FeedbackAspects."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -109,4 +110,39 @@ class FeedbackAspect(models.Model):
         return [w.strip() for w in self.synonyms.replace("，", ",").replace("\n", ",").split(",") if w.strip()]
 
 
-__all__ = ["FeedbackSummary", "FeedbackAspect"]
+class ImprovementAction(models.Model):
+    """An improvement action from a summary that staff marked done, on a date: the Impact page compares the
+    share of reviews that blame its aspect in the weeks before that date and in the weeks after."""
+
+    class Status(models.TextChoices):
+        DONE = "done", _("Done")
+        REOPENED = "reopened", _("Reopened")
+
+    summary = models.ForeignKey(FeedbackSummary, models.SET_NULL, null=True, blank=True, related_name="taken_actions",
+                                verbose_name=_("summary"))
+    scope = models.CharField(_("scope"), max_length=10, choices=FeedbackSummary.Scope.choices, default=FeedbackSummary.Scope.PRODUCT)
+    product_id = models.BigIntegerField(_("product id"), null=True, blank=True, db_index=True)
+    product_name = models.CharField(_("product"), max_length=200, blank=True)
+    category = models.CharField(_("category"), max_length=100, blank=True, db_index=True)
+    aspect = models.SlugField(_("aspect"), max_length=60)
+    label = models.CharField(_("aspect name"), max_length=60, blank=True)
+    team = models.CharField(_("team"), max_length=20, choices=FeedbackAspect.Team.choices, default=FeedbackAspect.Team.PRODUCT)
+    text = models.TextField(_("action"), blank=True)
+    negative = models.PositiveIntegerField(_("reviews blaming it"), default=0, help_text=_("When the summary was written."))
+    of = models.PositiveIntegerField(_("of reviews"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DONE, db_index=True)
+    done_at = models.DateTimeField(_("done on"), db_index=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+                                verbose_name=_("marked done by"))
+
+    class Meta:
+        verbose_name = _("improvement action taken")
+        verbose_name_plural = _("improvement actions taken")
+        ordering = ["-done_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["summary", "aspect"], name="ecom_ai_action_once_per_summary")]
+
+    def __str__(self):
+        return f"{self.label or self.aspect} · {self.product_name or self.category or self.product_id}"
+
+
+__all__ = ["FeedbackSummary", "FeedbackAspect", "ImprovementAction"]

@@ -85,3 +85,31 @@ __all__ = [
     "labelled_rows", "read_labelled_csv", "shop_labelled_reviews", "default_csv", "get_adapter", "evaluate_aspects",
     "detect_aspects", "get_detector", "builtin_aspect_words", "aspect_problems", "canonical_aspects",
 ]
+
+
+def mark_actions_done(summaries, *, user=None, now=None) -> int:
+    """Record the improvement actions of ``summaries`` as done now (the Impact page compares each blamed
+    aspect's share of reviews before and after that date). An action already marked done keeps its date;
+    a reopened one is done again from now. Returns the number of actions marked done in this call."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from ecom_ai.feedback.models import ImprovementAction
+
+    now = now or timezone.now()
+    marked = 0
+    with transaction.atomic():
+        for s in summaries:
+            for a in s.actions or []:
+                row, created = ImprovementAction.objects.select_for_update().get_or_create(
+                    summary=s, aspect=a["theme"][:60], defaults={
+                        "scope": s.scope, "product_id": s.product_id, "product_name": s.product_name, "category": s.category,
+                        "label": (a.get("label") or "")[:60], "team": a.get("team") or "product", "text": a.get("text", ""),
+                        "negative": int(a.get("negative") or 0), "of": int(a.get("of") or 0), "done_at": now,
+                        "done_by": user if getattr(user, "is_authenticated", False) else None})
+                if created:
+                    marked += 1
+                elif row.status != ImprovementAction.Status.DONE:
+                    ImprovementAction.objects.filter(pk=row.pk).update(status=ImprovementAction.Status.DONE, done_at=now)
+                    marked += 1
+    return marked

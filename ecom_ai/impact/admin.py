@@ -53,6 +53,9 @@ class ImpactReportAdmin(admin.ModelAdmin):
             row["label"] = dashboard.copy_label(row)
         for row in report["campaigns"]["by_copy"] + report["recommendations"]["by_version"]:
             row["ctr_display"] = _pct(row["ctr"])
+        for row in report["feedback"]["actions"]:
+            row["share_pct_before"], row["share_pct_after"] = _pct(row["share_before"]), _pct(row["share_after"])
+            row["difference_pct"] = "–" if row["difference"] is None else f"{row['difference'] * 100:+.1f} pt"
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": _("Impact"),
                    "days": days, "periods": PERIODS, "report": report, "charts": dashboard.charts(report),
                    "export_url": reverse("admin:ecom_ai_impact_export") + f"?days={days}",

@@ -161,9 +161,32 @@ class InquiryImpactSerializer(serializers.Serializer):
     daily = InquiryDaySerializer(many=True)
 
 
+class ActionImpactSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    aspect = serializers.CharField()
+    label = serializers.CharField()
+    team = serializers.CharField()
+    target = serializers.CharField()
+    done_at = serializers.CharField()
+    in_period = serializers.BooleanField()
+    reviews_before = serializers.IntegerField()
+    blaming_before = serializers.IntegerField()
+    share_before = serializers.FloatField(allow_null=True)
+    reviews_after = serializers.IntegerField()
+    blaming_after = serializers.IntegerField()
+    share_after = serializers.FloatField(allow_null=True)
+    difference = serializers.FloatField(allow_null=True)
+    ci_low = serializers.FloatField(allow_null=True)
+    ci_high = serializers.FloatField(allow_null=True)
+    p_value = serializers.FloatField(allow_null=True)
+    enough_data = serializers.BooleanField()
+    verdict = serializers.CharField()
+
+
 class FeedbackImpactSerializer(serializers.Serializer):
     measured = serializers.BooleanField()
-    note = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+    actions = ActionImpactSerializer(many=True)
 
 
 class ArmSerializer(serializers.Serializer):

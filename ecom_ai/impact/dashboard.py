@@ -64,6 +64,10 @@ def csv_text(report: dict) -> str:
     for r in report["inquiries"]["daily"]:
         for metric in ("unchanged", "edited", "handed_over", "mean_edit_distance", "median_minutes_to_reply", "replies_sent"):
             w.writerow([_cell(x) for x in ("inquiries", r["day"], "", "", "", "", metric, r[metric])])
+    for a in report["feedback"]["actions"]:
+        for metric in ("reviews_before", "share_before", "reviews_after", "share_after", "difference", "p_value"):
+            w.writerow([_cell(x) for x in ("feedback", a["done_at"][:10], "", "", "", "", f"{a['aspect']}@{a['target']}:{metric}",
+                                          a[metric])])
     for ro in report["experiments"]:
         for arm in ro["arms"]:
             for metric in ("customers", "successes", "rate"):
@@ -95,7 +99,13 @@ def summary_lines(report: dict) -> list[str]:
                  % {"u": t["unchanged"], "e": t["edited"], "d": "-" if t["median_edit_distance"] is None else f"{t['median_edit_distance']:.0f}",
                     "h": t["handed_over"], "m": "-" if t["median_minutes_to_reply"] is None else f"{t['median_minutes_to_reply']:.1f}",
                     "a": t["customers_asked_again"], "o": t["customers_about_orders"]})
-    lines.append(gettext("Feedback: %(note)s") % {"note": report["feedback"]["note"]})
+    if report["feedback"]["note"]:
+        lines.append(gettext("Feedback: %(note)s") % {"note": report["feedback"]["note"]})
+    else:
+        lines.append(gettext("Feedback: share of reviews blaming each aspect before and after its improvement action was done"))
+    for a in report["feedback"]["actions"]:
+        lines.append(f"  {a['label'] or a['aspect']:<10}{a['target'][:28]:<30}{a['done_at'][:10]:<12}"
+                     f"{_p(a['share_before']):>9} ({a['reviews_before']}){_p(a['share_after']):>9} ({a['reviews_after']})  {a['verdict']}")
     for ro in report["experiments"]:
         lines.append(gettext("Experiment %(name)s (%(metric)s): %(verdict)s") % {"name": ro["experiment"], "metric": ro["metric"],
                                                                               "verdict": ro["verdict"]})

@@ -138,7 +138,7 @@ def _row(raw, customer_id: int, now: datetime) -> tuple[dict | None, dict[str, s
 
 @dataclass
 class _Lookups:
-    sets: dict          # request_id -> model_version
+    sets: dict          # request_id -> (model_version, the customer it was served to, or None for a product's list)
     copies: dict        # copy id -> (campaign id, variant)
 
 
@@ -147,8 +147,15 @@ def _lookups(rows: list[dict]) -> _Lookups:
     copy_ids = {r["copy_id"] for r in rows if r["copy_id"]}
     RecommendationSet = apps.get_model("ecom_ai", "RecommendationSet")
     CampaignCopy = apps.get_model("ecom_ai", "CampaignCopy")
-    sets = dict(RecommendationSet.objects.filter(request_id__in=request_ids).values_list("request_id", "model_version")) \
-        if request_ids else {}
+    ServedList = apps.get_model("ecom_ai", "ServedList")
+    sets = {}
+    if request_ids:
+        for rid, version, customer in RecommendationSet.objects.filter(request_id__in=request_ids).values_list(
+                "request_id", "model_version", "customer_id"):
+            sets[rid] = (version, customer)
+        for rid, version, customer in ServedList.objects.filter(request_id__in=request_ids).values_list(
+                "request_id", "model_version", "customer_id"):
+            sets[rid] = (version, customer)
     copies = {pk: (campaign, variant) for pk, campaign, variant in
               CampaignCopy.objects.filter(pk__in=copy_ids).values_list("pk", "campaign_id", "variant")} if copy_ids else {}
     return _Lookups(sets, copies)
@@ -178,7 +185,11 @@ def check_batch(rows, customer_id: int, *, now: datetime | None = None) -> list[
                 bad[i] = {"copy_id": gettext("No campaign copy has this id.")}
                 continue
             campaign_id, variant = found.copies[row["copy_id"]]
-        model_version = row["model_version"] or found.sets.get(row["request_id"], "")
+        served_version, served_to = found.sets.get(row["request_id"], ("", None))
+        if served_to is not None and served_to != customer_id:
+            bad[i] = {"request_id": gettext("This list was shown to another customer.")}
+            continue
+        model_version = row["model_version"] or served_version
         events.append(ImpactEvent(
             customer_id=customer_id, source=ImpactEvent.Source.CAMPAIGN if row["copy_id"] else ImpactEvent.Source.RECOMMENDATION,
             campaign_id=campaign_id, variant=variant, model_version=model_version, origin=ImpactEvent.Origin.CLIENT,

@@ -17,7 +17,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from ecom_ai.impact.experiments import readouts
+from ecom_ai.impact.experiments import readouts, two_proportion
 from ecom_ai.impact.models import ImpactEvent
 
 __all__ = ["report", "recommendations", "campaigns", "inquiries", "feedback", "edit_distance", "RECONTACT_HOURS"]
@@ -151,11 +151,62 @@ def inquiries(since: datetime, until: datetime) -> dict:
             "daily": rows}
 
 
-def feedback(since: datetime, until: datetime) -> dict:
-    """Not measured yet: a summary's improvement actions carry no date they were marked done."""
-    return {"measured": False,
-            "note": gettext("Not measured: improvement actions have no date they were marked done, so there is no "
-                            "before and after to compare.")}
+MIN_REVIEWS_PER_SIDE = 20
+
+
+def _week_start(at: datetime):
+    day = timezone.localtime(at).date()
+    return day - timedelta(days=day.weekday())
+
+
+def _before_after(action, summary) -> dict:
+    """The share of reviews blaming the action's aspect in the summary's weeks wholly before the week it was
+    marked done and in the weeks after it (that week itself is left out), with a two-proportion test."""
+    done_week = _week_start(action.done_at)
+    sides = {"before": [0, 0], "after": [0, 0]}          # [reviews, of them blaming the aspect]
+    for week in (summary.trend if summary else None) or []:
+        start = datetime.fromisoformat(week["week"]).date()
+        side = "before" if start < done_week else "after" if start > done_week else None
+        if side:
+            sides[side][0] += int(week.get("n") or 0)
+            sides[side][1] += int((week.get("aspects") or {}).get(action.aspect, [0, 0])[1])
+    (n_b, x_b), (n_a, x_a) = sides["before"], sides["after"]
+    row = {"reviews_before": n_b, "blaming_before": x_b, "share_before": _rate(x_b, n_b),
+           "reviews_after": n_a, "blaming_after": x_a, "share_after": _rate(x_a, n_a),
+           "difference": None, "ci_low": None, "ci_high": None, "p_value": None,
+           "enough_data": min(n_b, n_a) >= MIN_REVIEWS_PER_SIDE}
+    if n_b and n_a:
+        test = two_proportion(x_b, n_b, x_a, n_a)
+        row.update(difference=test["difference"], ci_low=test["ci_low"], ci_high=test["ci_high"], p_value=test["p_value"])
+    if summary is None or summary.created_at <= action.done_at:
+        row["verdict"] = gettext("Summarise the product's feedback again to see the weeks after.")
+    elif not row["enough_data"]:
+        row["verdict"] = gettext("Too few reviews yet (at least %(n)d before and after).") % {"n": MIN_REVIEWS_PER_SIDE}
+    elif row["p_value"] is not None and row["p_value"] < 0.05:
+        row["verdict"] = gettext("Fewer complaints since.") if row["difference"] < 0 else gettext("More complaints since.")
+    else:
+        row["verdict"] = gettext("No clear change yet.")
+    return row
+
+
+def feedback(since: datetime, until: datetime, *, limit: int = 50) -> dict:
+    """For each improvement action marked done before ``until`` (newest first): the share of reviews blaming
+    its aspect in the weeks before and after, from the target's latest feedback summary's weekly trend."""
+    ImprovementAction = apps.get_model("ecom_ai", "ImprovementAction")
+    FeedbackSummary = apps.get_model("ecom_ai", "FeedbackSummary")
+    actions = list(ImprovementAction.objects.filter(status="done", done_at__lt=until).order_by("-done_at", "-id")[:limit])
+    rows = []
+    for action in actions:
+        same = FeedbackSummary.objects.filter(scope=action.scope)
+        same = same.filter(product_id=action.product_id) if action.scope == "product" else same.filter(category=action.category)
+        summary = same.order_by("-created_at", "-id").first()
+        rows.append({"id": action.pk, "aspect": action.aspect, "label": action.label, "team": action.team,
+                     "target": action.product_name or action.category or str(action.product_id or ""),
+                     "done_at": action.done_at.isoformat(), "in_period": action.done_at >= since,
+                     **_before_after(action, summary)})
+    return {"measured": bool(rows), "actions": rows,
+            "note": "" if rows else gettext("No improvement action marked done yet: mark a summary's actions done in "
+                                            "the feedback summaries list, then compare complaints before and after here.")}
 
 
 def report(*, days: int = 30, now: datetime | None = None) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ecom_ai.inquiries.grounding import REASONS, Grounding, ground_inquiry
 from ecom_ai.inquiries.models import Inquiry, ReplyDraft
@@ -46,7 +47,8 @@ class InquiryReplyPipeline(Pipeline):
         inquiry = unit.target
         if inquiry.status in FINISHED:  # an expected condition: a warning, no traceback
             log.warning("ecom_ai: inquiry %s is already %s; its reply is not redrafted", inquiry.pk, inquiry.status)
-            unit.error = f"inquiry {inquiry.pk} is already {inquiry.status}; its reply is not redrafted"
+            unit.error = gettext("Inquiry %(id)s is already “%(status)s”; its reply is not drafted again.") % {
+                "id": inquiry.pk, "status": inquiry.get_status_display()}
             return
         g = ground_inquiry(inquiry, index=unit.output.get("index"))
         unit.output["grounding"] = g

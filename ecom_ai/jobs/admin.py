@@ -1,6 +1,8 @@
 """Admin for the job engine: job list, a job page with a live progress bar, retry, resume (stalled) and cancel."""
 from __future__ import annotations
 
+import json
+
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Count, When
@@ -8,6 +10,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -76,12 +79,12 @@ class AIJobAdmin(JobActionsMixin, admin.ModelAdmin):
     list_select_related = ("requested_by",)
     search_fields = ("=id", "kind", "error_summary")
     readonly_fields = ("kind_label", "state_display", "results", "stalled_at", "stall_reason", "progress_bar",
-                       "requested_by", "target_type", "params", "n_items", "n_pending", "n_running", "n_done", "n_failed",
+                       "requested_by", "language_name", "target_type", "params_table", "n_items", "n_pending", "n_running", "n_done", "n_failed",
                        "tokens_in", "tokens_out", "latency_ms", "token_budget", "wall_time_s", "error_summary",
                        "created_at", "started_at", "finished_at")
     fieldsets = (
-        (None, {"fields": ("kind_label", "state_display", "results", "progress_bar", "requested_by", "target_type",
-                           "params")}),
+        (None, {"fields": ("kind_label", "state_display", "results", "progress_bar", ("requested_by", "language_name"),
+                           "target_type", "params_table")}),
         (_("Stall"), {"fields": ("stalled_at", "stall_reason")}),
         (_("Items"), {"fields": (("n_items", "n_pending", "n_running", "n_done", "n_failed"),)}),
         (_("Cost"), {"fields": (("tokens_in", "tokens_out", "token_budget"), ("latency_ms", "wall_time_s"))}),
@@ -132,6 +135,28 @@ class AIJobAdmin(JobActionsMixin, admin.ModelAdmin):
             'style="width:{}%"></div></div><span class="ecom-ai-progress-text">{}%</span>',
             job.pk, job.progress, job.progress, job.progress,
         )
+
+    @admin.display(description=_("language"))
+    def language_name(self, job):
+        """The language of whoever started the job (its staff-facing reasons are written in it), by name."""
+        if not job.language:
+            return "-"
+        try:
+            return translation.get_language_info(job.language)["name_translated"]
+        except KeyError:
+            return job.language
+
+    @admin.display(description=_("parameters"))
+    def params_table(self, job):
+        """The job's parameters as a table of names and values (nested values as compact JSON)."""
+        if not job.params:
+            return "-"
+
+        def shown(value):
+            return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+        return format_html("<table><tbody>{}</tbody></table>", format_html_join(
+            "", "<tr><th>{}</th><td>{}</td></tr>", ((k, shown(v)) for k, v in sorted(job.params.items()))))
 
     @admin.display(description=_("status"), ordering="status")
     def state_display(self, job):

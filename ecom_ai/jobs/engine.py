@@ -24,7 +24,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Cast
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ecom_ai.conf import ecom_ai_settings
 from ecom_ai.llm.base import BackendUnavailable
@@ -97,6 +97,7 @@ def start_job(kind: str, targets: Iterable, *, params: dict | None = None, user=
             target_type=ContentType.objects.get_for_model(target_model) if target_model else None,
             params=params or {},
             token_budget=token_budget,
+            language=translation.get_language() or "",
         )
         if is_queryset:
             n = _insert_items_from_queryset(job, targets)
@@ -246,6 +247,12 @@ def run_chunk(job_id: int, item_ids: list[int], *, task_id: str) -> None:
     if job.token_budget is not None and job.tokens_used >= job.token_budget:
         stop_for_budget(job_id)
         return
+    with translation.override(job.language or None):  # staff-facing reasons in the starter's language
+        _run_claimed(job, item_ids, task_id=task_id)
+
+
+def _run_claimed(job: AIJob, item_ids: list[int], *, task_id: str) -> None:
+    job_id = job.pk
     claim = make_claim(task_id)
     items = claim_items(job_id, item_ids, task_id, claim)
     if not items:

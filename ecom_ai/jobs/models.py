@@ -33,6 +33,9 @@ class AIJob(models.Model):
         ContentType, verbose_name=_("target type"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # The language of whoever started the job (their admin's): the reasons, errors and check messages the
+    # job writes for staff are in it. Customer-facing text keeps the customer's language.
+    language = models.CharField(_("language"), max_length=16, blank=True)
 
     n_items = models.PositiveIntegerField(_("items"), default=0)
     n_pending = models.PositiveIntegerField(_("pending"), default=0)

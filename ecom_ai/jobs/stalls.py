@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext
 
 from ecom_ai.conf import ecom_ai_settings
@@ -72,11 +73,12 @@ def heal_stalled(now=None) -> list[int]:
     now = now or timezone.now()
     stall_s, _ = stall_limits()
     healed = []
-    for job in stalled_candidates(now).only("pk", "n_pending", "n_running"):
-        reason = gettext(
-            "No item moved for %(s)d s (%(pending)d pending, %(running)d running): the worker holding them is "
-            "gone or does not run them. The items were queued again at %(at)s."
-        ) % {"s": stall_s, "pending": job.n_pending, "running": job.n_running, "at": now.strftime("%H:%M:%S")}
+    for job in stalled_candidates(now).only("pk", "n_pending", "n_running", "language"):
+        with translation.override(job.language or None):  # in the language of whoever started the job
+            reason = gettext(
+                "No item moved for %(s)d s (%(pending)d pending, %(running)d running): the worker holding them is "
+                "gone or does not run them. The items were queued again at %(at)s."
+            ) % {"s": stall_s, "pending": job.n_pending, "running": job.n_running, "at": now.strftime("%H:%M:%S")}
         with transaction.atomic():
             marked = AIJob.objects.filter(pk=job.pk, status__in=AIJob.ACTIVE, stalled_at__isnull=True).update(
                 stalled_at=now, stall_reason=reason)

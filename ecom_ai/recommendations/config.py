@@ -18,6 +18,7 @@ DEFAULTS = {
     "STORED_MAX_AGE": 86400,       # a stored set younger than this is served while its model is active
     "HALF_LIFE_DAYS": DEFAULT_HALF_LIFE_DAYS,
     "REPURCHASE_DAYS": 365,        # a durable category with no CategoryPolicy row is held back this long after a purchase
+    "SERVED_KEEP_DAYS": 90,        # days a ServedList (what the API showed, under its request id) is kept
     "PINNED": [],                  # product ids, on top of RecommendationRule rows
     "BLOCKED": [],
 }

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["RecommendationSet", "RecommendationRule", "CategoryPolicy"]
+__all__ = ["RecommendationSet", "RecommendationRule", "CategoryPolicy", "ServedList"]
 
 
 class RecommendationSet(models.Model):
@@ -97,3 +97,32 @@ class CategoryPolicy(models.Model):
 
     def __str__(self):
         return self.category
+
+
+class ServedList(models.Model):
+    """A list the API served, under the ``request_id`` its answer carried: the impact events a frontend posts
+    with that id are read back to the customer, model version and products that were shown. Kept
+    ``SERVED_KEEP_DAYS`` (the nightly recompute prunes older ones)."""
+
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", _("Personal")
+        SIMILAR = "similar", _("Similar products")
+        BOUGHT_TOGETHER = "bought_together", _("Bought together")
+
+    request_id = models.UUIDField(_("request id"), unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    customer_id = models.BigIntegerField(_("customer id"), null=True, blank=True,
+                                         help_text=_("The customer a personal list was served to."))
+    product_id = models.BigIntegerField(_("product id"), null=True, blank=True,
+                                        help_text=_("The product a similar / bought-together list was for."))
+    model_version = models.CharField(_("model version"), max_length=64, blank=True)
+    product_ids = models.JSONField(_("products shown"), default=list)
+    served_at = models.DateTimeField(_("served at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("served recommendation list")
+        verbose_name_plural = _("served recommendation lists")
+        ordering = ["-served_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.request_id}"

@@ -401,8 +401,31 @@ def recommendations_for_user(user, *, k: int = 10, query: str | None = None, cat
         lst = lst or recommend(customer.id, k=k, query=query, category=category, price_band=band, model=model)
         payload = lst.as_dict(public=True)
         cache.set(key, payload, conf("CACHE_TTL"))
-    # every answer gets its own request id, so clicks are attributed to the list that was shown
-    return {**payload, "request_id": str(uuid.uuid4()), "cached": cached}
+    return _served(payload, cached, kind="personal", customer_id=customer.id)
+
+
+def _served(payload: dict, cached: bool, *, kind: str, customer_id=None, product_id=None) -> dict:
+    """The answer under a request id of its own, stored with what was shown, so the impact events a frontend
+    posts with that id are attributed to this list (its customer, model version and products)."""
+    from ecom_ai.recommendations.models import ServedList
+
+    request_id = uuid.uuid4()
+    ServedList.objects.create(request_id=request_id, kind=kind, customer_id=customer_id, product_id=product_id,
+                              model_version=str(payload.get("model_version") or "")[:64],
+                              product_ids=[int(it["product_id"]) for it in payload.get("items") or []])
+    return {**payload, "request_id": str(request_id), "cached": cached}
+
+
+def prune_served(*, now=None) -> int:
+    """Delete served lists older than ``SERVED_KEEP_DAYS``; returns how many went."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ecom_ai.recommendations.models import ServedList
+
+    cutoff = (now or timezone.now()) - timedelta(days=int(conf("SERVED_KEEP_DAYS")))
+    return ServedList.objects.filter(served_at__lt=cutoff).delete()[0]
 
 
 def product_list(kind: str, product_id, *, k: int = 10) -> dict:
@@ -414,7 +437,7 @@ def product_list(kind: str, product_id, *, k: int = 10) -> dict:
     if payload is None:
         payload = fn(product_id, k=k, model=model).as_dict(public=True)
         cache.set(key, payload, conf("CACHE_TTL"))
-    return {**payload, "request_id": str(uuid.uuid4()), "cached": cached}
+    return _served(payload, cached, kind=kind, product_id=int(product_id))
 
 
 def recompute_all(*, retrain: bool = True, user=None, dispatch: bool = True):

@@ -18,9 +18,11 @@ from celery import shared_task
 
 @shared_task(name="ecom_ai.recsys.tasks.recompute_all_recommendations_task")
 def recompute_all_recommendations_task(retrain: bool = True) -> int | None:
-    """Retrain the recommender (optional) and start a job recomputing every customer's set; returns the job id."""
+    """Retrain the recommender (optional) and start a job recomputing every customer's set; returns the job id.
+    Served lists older than ``SERVED_KEEP_DAYS`` are pruned first."""
     from ecom_ai.recommendations import services as recommendations
 
+    recommendations.prune_served()
     job = recommendations.recompute_all(retrain=retrain)
     return job.pk if job else None
 

@@ -30,15 +30,16 @@ def stalled_job(transactional_db, tmp_path, lang):  # noqa: F811
     User.objects.bulk_create([User(username=f"st{i:03d}") for i in range(12)])
     previous = point_app_at("filesystem://", tmp_path)  # no worker: what the heal sends stays queued
     try:
-        job = jobs.start_job("echo", User.objects.filter(username__startswith="st"), dispatch=False)
+        with translation.override(lang):  # started from the admin in that language: its reasons are written in it
+            job = jobs.start_job("echo", User.objects.filter(username__startswith="st"), dispatch=False)
         then = timezone.now() - timedelta(minutes=10)
         first = list(job.items.values_list("pk", flat=True)[:4])
         AIJobItem.objects.filter(pk__in=first).update(status="running", claim="gone:host:1:x", claimed_at=then)
         AIJob.objects.filter(pk=job.pk).update(status="running", created_at=then, started_at=then, n_pending=8,
                                                n_running=4)
         with override_settings(ECOM_AI={"PIPELINES": {"echo": "tests.support.EchoPipeline"}, "STALL_TIMEOUT": 300,
-                                        "CHUNK_TIME_LIMIT": 240}), translation.override(lang):
-            assert stalls.heal_stalled() == [job.pk]  # the reason is written in the language the heal runs in
+                                        "CHUNK_TIME_LIMIT": 240}):
+            assert stalls.heal_stalled() == [job.pk]  # the beat runs it in no language: the job's is used
         yield job
     finally:
         restore_env(previous)
@@ -51,7 +52,7 @@ def test_admin_shows_a_stalled_job_and_resumes_it(page, stalled_job):  # noqa: F
     row = page.locator("#result_list tbody tr", has_text="echo")
     stalled = row.locator(".ecom-ai-stalled")
     assert stalled.inner_text().strip() == _label(page, "Stalled")
-    reason = stalled.get_attribute("title")  # written in the language of whoever ran the heal: its numbers
+    reason = stalled.get_attribute("title")  # written in the language of whoever started the job: its numbers
     assert "300" in reason and "8" in reason and "4" in reason
     _assert_translated(page)
     _shot(page, "stalled-1-list")

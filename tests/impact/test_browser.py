@@ -34,9 +34,24 @@ def figures(shop):
                 rows.append(ImpactEvent(customer_id=cid, event_id=f"c{day}", kind="click", source="recommendation",
                                         product_id=shop["phone"].pk, model_version=arm["serves"], occurred_at=at))
     ImpactEvent.objects.bulk_create(rows)
+    _improvement_done_three_weeks_ago(shop)
     shop["staff"].set_password("pw-staff-123")
     shop["staff"].save()
     return exp
+
+
+def _improvement_done_three_weeks_ago(shop):
+    """A delivery complaint acted on three weeks ago, and a newer summary whose weeks after show fewer complaints."""
+    from ecom_ai.feedback import services
+    from ecom_ai.feedback.models import ImprovementAction
+    from tests.impact.test_feedback_actions import ACTION, _monday, _summary, _week
+
+    services.mark_actions_done([_summary(shop, actions=[ACTION])], user=shop["staff"])
+    done_at = timezone.now() - timedelta(days=21)
+    ImprovementAction.objects.update(done_at=done_at)
+    base = _monday(done_at)
+    _summary(shop, trend=[_week(base - timedelta(days=7 * k), 30, 12, 10) for k in (2, 1)]
+             + [_week(base + timedelta(days=7 * k), 30, 6, 1) for k in (1, 2)])
 
 
 def test_staff_walk_from_the_app_index_to_the_impact_page(live_server, figures):
@@ -66,6 +81,7 @@ def test_staff_walk_from_the_app_index_to_the_impact_page(live_server, figures):
         body = page.locator("#content-main").inner_text()
         assert "rec-ab" in body and "A difference at the 5% level." in body
         assert "als-v2" in body and "popular" in body
+        assert "Fewer complaints since." in body and "33.33% (20 / 60)" in body and "3.33% (2 / 60)" in body
         href = page.locator('a[href*="/impactreport/export.csv"]').get_attribute("href")
         assert href.endswith("days=7")
         page.screenshot(path=str(SHOTS / "en-impact.png"), full_page=True)

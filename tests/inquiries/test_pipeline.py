@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 from django.test import override_settings
 from django.utils import timezone
 
@@ -174,9 +175,14 @@ def test_approve_keeps_training_pair_and_send_signals(shop, staff_user, django_c
         service.reply_sent.disconnect(dispatch_uid="t")
     inquiry.refresh_from_db()
     assert inquiry.status == Inquiry.Status.SENT and inquiry.sent_at and got == [pair.reply]
-    # a sent inquiry is not redrafted
+    # a sent inquiry is not redrafted; the reason is written in the language of whoever started the job
     job = jobs.run_job_sync(jobs.start_job("inquiry_reply", [inquiry], dispatch=False))
-    assert job.n_failed == 1 and "already sent" in job.items.get().error
+    assert job.language == "en" and job.n_failed == 1 and "is already “Sent”" in job.items.get().error
+    with translation.override("zh-hans"):
+        job = jobs.start_job("inquiry_reply", [inquiry], dispatch=False)
+    assert job.language == "zh-hans"
+    job = jobs.run_job_sync(job)  # run here in English, as a worker would with another default
+    assert "已发送" in job.items.get().error and "already" not in job.items.get().error
 
 
 def test_edited_reply_with_a_wrong_number_is_flagged(shop, staff_user):

@@ -344,8 +344,8 @@ def ground_inquiry(inquiry: Inquiry, *, now=None, index=None) -> Grounding:
     if topic in STAFF_TOPICS:
         if choice is not None and choice.order is not None and topic in ORDER_TOPICS:
             add_order_facts(g, choice.order, adapter, shipment=topic == "address_change")
-        elif topic == "future" and product is not None:
-            add_product_facts(g, product, [("stock",)])
+        elif topic == "future" and product is not None and _ASKS_STOCK.search(text):
+            add_product_facts(g, product, [("stock",)])  # what is known today; the date itself is for staff
         g.hand_over(topic)
         return _finish(g)
 
@@ -475,6 +475,8 @@ def _asks_cancellation_policy(text, named, adapter, inquiry) -> bool:
 _ASKS_ACTION = re.compile(r"帮我|给我开|开个|开一张|重开|重新开|补开|抬头|税号|开错|\b(?:re-?issue|send me|wrong|issue (?:me|an?)|make out)\b", re.I)
 _REFUND_WORDS = re.compile(r"退款|退钱|退了.{0,6}钱|钱.{0,4}退|\\brefund", re.I)
 _CHASING = re.compile(r"还没|没收到|没到账|到底|这么久|好久|still|not (?:yet )?received|haven'?t (?:got|received)|forever|so long|ages", re.I)
+#: a question about the future that the current stock still helps with ("when is it back in stock?")
+_ASKS_STOCK = re.compile(r"补货|有货|到货|库存|缺货|断货|restock|back in stock|in stock|sold out", re.I)
 
 
 def _has_asked(product, asked) -> bool:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecom_ai.adapters import get_adapter
 from ecom_ai.inquiries import intent as intent_rules
-from ecom_ai.inquiries.glossary import to_english
+from ecom_ai.inquiries.glossary import policy_notes_english, to_english
 from ecom_ai.inquiries.models import Inquiry
 from ecom_ai.inquiries.resolution import catalogue, choose_order, feature_clause
 from ecom_ai.inquiries.understanding import (_products_of_order, analyse, asks_when, attributes_beside_name, find_product,
@@ -245,8 +245,9 @@ def add_policy_facts(g: Grounding, adapter, topic, order, product, now) -> None:
     g.plan["window_days"] = days
     if days <= 0:
         g.add(f"{prefix}_window", "不支持无理由退换", psrc)
-        if policy.notes and g.language == "zh":
-            g.add("policy_notes", policy.notes, psrc)
+        notes = policy.notes if g.language == "zh" else policy_notes_english(policy.notes)
+        if notes:
+            g.add("policy_notes", notes, psrc)
         return
     g.add(f"{prefix}_window", f"{days}天", psrc)
     if order is not None:
@@ -337,7 +338,7 @@ def ground_inquiry(inquiry: Inquiry, *, now=None, index=None) -> Grounding:
                 g.product_id = candidate.id
                 g.add("feature", clause if lang == "zh" else "yes", f"product:{candidate.id}")
                 g.plan["topic"] = "feature"
-                if topic == "invoice" and _ASKS_ACTION.search(text):  # issuing one (a title, a fix) is for staff
+                if topic == "invoice" and (_ASKS_ACTION.search(text) or order_numbers(text)):  # issuing one (a title, a fix) is for staff
                     g.hand_over("invoice")
                 return _finish(g)
 
@@ -472,8 +473,9 @@ def _asks_cancellation_policy(text, named, adapter, inquiry) -> bool:
             and not order_numbers(text))
 
 
-_ASKS_ACTION = re.compile(r"帮我|给我开|开个|开一张|重开|重新开|补开|抬头|税号|开错|\b(?:re-?issue|send me|wrong|issue (?:me|an?)|make out)\b", re.I)
-_REFUND_WORDS = re.compile(r"退款|退钱|退了.{0,6}钱|钱.{0,4}退|\\brefund", re.I)
+_ASKS_ACTION = re.compile(r"帮我|给我开|开个|开一张|重开|重新开|补开|抬头|税号|开错|下载|在哪|哪里(?:看|找|拿|下)|没收到|怎么(?:拿|获取|领|要|下)|"
+                          r"\b(?:re-?issue|send me|wrong|issue (?:me|an?)|make out|download|where (?:is|can i|do i)|haven'?t (?:got|received))\b", re.I)
+_REFUND_WORDS = re.compile(r"退款|退钱|退了.{0,6}钱|钱.{0,4}退|\brefund", re.I)
 _CHASING = re.compile(r"还没|没收到|没到账|到底|这么久|好久|still|not (?:yet )?received|haven'?t (?:got|received)|forever|so long|ages", re.I)
 #: a question about the future that the current stock still helps with ("when is it back in stock?")
 _ASKS_STOCK = re.compile(r"补货|有货|到货|库存|缺货|断货|restock|back in stock|in stock|sold out", re.I)

@@ -164,7 +164,8 @@ TOPIC_WORDS = {
         r"\bship(?:ped|ping|ment)?\b|\bdeliver(?:y|ed)?\b|\bparcel\b|\bpackage\b|\btracking\b|\barrive|where is my order|on (?:its|the) way|"
         r"\btrack (?:my|the|it)\b|left the warehouse|\bmy stuff\b|where(?:'s| is) my\b|\bcarrier\b|哪家快递|什么快递|快递公司|"
         r"\btra[ck]{1,3}ing\b|咋还没到|还没到|还不到|\bmy order\b.{0,20}\b(?:sent|dispatched|left)\b|\bdispatch(?:ed)?\b|"
-        r"where'?s my order|\bcourier\b", _I),
+        r"where'?s my order|\bcourier\b|\bwhere(?:'?s| is) (?:it|my|this|that)\b(?!.{0,30}\b(?:from|made|grown|produced)\b)|\bwheres\b(?!.{0,30}\b(?:from|made|grown|produced)\b)|(?:still )?not here yet|still not here|"
+        r"has(?:n'?t| not) (?:come|arrived|shown up)|还没来|还没收到|怎么还没(?:来|到|收到)", _I),
     "after_sales": _compile(
         r"退货|退款|换货|退换|换一个|换个|调换|退回|退掉|保修|质保|管修|保多久|售后|维修|坏了|出了?毛病|无理由|能退(?![订房])|可以退(?![订房])|退吗|退不|能换吗|"
         r"\breturns?\b|\brefunds?\b|\bexchange\b|\bswap\b|\bwarranty\b|\bguarantee[ds]?\b|\brepair\b|\bbroken\b|\bdefective\b|\bsend (?:it |this |them )?back\b|"

@@ -280,14 +280,17 @@ def _written_date(today, month, day):
 TOPICS: list[tuple[str, re.Pattern]] = [(name, re.compile(p, re.I)) for name, p in [
     ("address_change", r"(?:改|修改|更改|换|变更|更新)(?:一下|个|下)?(?:收货|配送|寄送)?地址|(?:sent|send|deliver(?:ed)?|ship(?:ped)?) (?:it )?to (?:my|a|another|the) (?:office|work|new|different|other)|地址(?:写|填|留)错|收货地址.{0,6}(?:改|换|错)|"
                        r"(?:收货人|联系人)?(?:电话|手机号|姓名|名字|地址|门牌号?)(?:号码)?(?:填|写|留)?(?:错|少|漏)|少写了?.{0,4}(?:门牌|地址|楼号|单元)|(?:改|修改|更改).{0,4}(?:电话|收货人|联系方式)|"
-                       r"change (?:the |my )?(?:delivery |shipping )?ad+res+|wrong (?:phone|number|name)|wrong ad+res+|update (?:the |my )?(?:delivery |shipping )?ad+res+|ad+res+ change"),
+                       r"change (?:the |my )?(?:delivery |shipping )?ad+res+|wrong (?:phone|number|name)|wrong ad+res+|update (?:the |my )?(?:delivery |shipping )?ad+res+|ad+res+ change|"
+                       r"搬家|新地址|地址变了|(?:寄|送|发)(?:到|去)?别的(?:地方|地址)|换个地方(?:收|送)|moved (?:house|home|flat|apartment)|new (?:home |delivery )?ad+res+|different ad+res+|"
+                       r"(?:deliver(?:ed)?|sent|send|ship(?:ped)?) (?:it |this |the order )?(?:somewhere else|elsewhere|to (?:a |my )?new place)"),
     ("invoice", r"发票|开票|专票|普票|抬头|税号|\binvoice|\bfapiao\b|\breceipt\b|\bvat\b"),
     ("price_protection", r"保价|价保|差价|降价.{0,8}(?:补|退|赔)|(?:补|退|赔).{0,4}差价|price (?:protection|match|guarantee)|"
                          r"refund the difference|price (?:drop|dropped|went down).{0,40}(?:refund|back|difference|compensat)|pay (?:me )?the difference|"
                          r"match (?:the )?(?:new |lower )?price|(?:get|give me|refund) the difference|(?:now|it'?s|its) cheaper.{0,30}(?:refund|difference|back)"),
     ("coupon", r"优惠券|优惠码|折扣码|红包|满减|代金券|消费券|用券|券|coupons?|vouchers?|promo ?code|discount code"),
     ("cancel", r"(?:取消|撤销|撤回)(?:掉)?(?:这个|那个|我的|该)?(?:订单|单子|这单|那单|购买)|(?:订单|单子|这单|那单).{0,14}(?:取消|撤销)|"
-               r"\bcancel(?:led|ling)?\b(?!\s*(?:policy|ation))"),
+               r"拦截|别(?:给我)?发(?:货)?了|不用发(?:货)?了|(?:不要了|不想要了).{0,8}(?:别发|退掉|取消)|\bcancel(?:led|ling)?\b(?!\s*(?:policy|ation))|"
+               r"(?:stop|intercept|hold) (?:the |my |this )?(?:order|shipment|parcel|package)|don'?t (?:ship|send) (?:it|the order|my order)"),
     ("recommend", r"推荐(?:一款|一个|一下|几款|个)|有什么.{0,6}推荐|帮我(?:挑|选)|适合我的|\brecommend|\bsuggest (?:a|an|some)\b|what should i buy|which (?:one|phone|laptop) should i"),
     ("future", r"(?:会|能|要)?降价|会不会(?:便宜|降|打折|有活动|优惠)|什么时候(?:补货|有货|到货|降价|打折|有活动|上新|开售)|补货|"
                r"(?:下|这)(?:个)?(?:周|星期|月).{0,8}(?:降价|打折|活动|优惠|便宜|补货|有货)|(?:双十一|双11|618|黑五).{0,8}(?:降价|便宜|活动|优惠|打折)|"
@@ -335,7 +338,7 @@ _PLACE = _place_pattern()
 _DELIVER_VERB = re.compile(r"发货|配送|送(?:货|到|去|吗|不)|寄|邮|快递|\bdeliver|\bship", re.I)
 #: a size question that needs a person: the customer gives their own measurements or usual size
 _PERSONAL_SIZE = re.compile(r"\d{2,3}\s*(?:cm|公分|厘米|斤|kg|公斤|lbs?)|身高|体重|平时穿|一般穿|大一码|小一码|"
-                            r"i'?m \d|usually (?:wear|take)|size (?:up|down)|\d\s*(?:ft|foot|feet)\b", re.I)
+                            r"胸围|腰围|臀围|肩宽|三围|i'?m \d|usually (?:wear|take)|size (?:up|down)|\d\s*(?:ft|foot|feet)\b|\b(?:chest|bust|waist|hips?)\b.{0,12}\d", re.I)
 
 
 def personal_size(text: str) -> bool:
@@ -343,13 +346,16 @@ def personal_size(text: str) -> bool:
 
 
 _ROLE_CLAIM = re.compile(r"我是(?:这家店的)?(?:管理员|店长|老板|客服主管|开发者|系统)|管理员授权|系统通知|【系统|\[system|system:|system override|"
-                         r"忽略(?:之前|以上|前面|所有|你的)|无视.{0,6}(?:规则|规定|指令)|忘掉.{0,6}(?:规则|指令)|新任务|forget (?:the |all |your )?.{0,12}rules|privacy rules|"
+                         r"忽略(?:之前|以上|前面|所有|你的)|忽略.{0,6}(?:规则|规定|指令|限制|设定|要求)|无视.{0,6}(?:规则|规定|指令)|忘掉.{0,6}(?:规则|指令)|新任务|forget (?:the |all |your )?.{0,12}rules|privacy rules|"
                          r"ignore (?:all |any |the |your )?(?:previous |above |prior )?(?:instructions|rules)|forget your|you are (?:now )?an? .{0,20}bot|"
                          r"developer mode|new instructions|as the admin|i am the (?:admin|owner|manager)|i'?m the (?:admin|owner|manager)", re.I)
 _CHANGE_REQUEST = re.compile(r"(?:改成|改为|修改为|调成|调为|设为|设置为|标记为|标成)|\b(?:change|set|mark|update)\b.{0,40}\b(?:to|as)\b\s*(?:0|free|refunded|paid|\d)", re.I)
 _OTHERS_DATA = re.compile(r"(?:客户|用户|顾客|买家)\S{1,5}的(?:订单|地址|电话|快递|信息)|其他(?:客户|人|用户|买家)的|别人的(?:订单|地址|电话|信息)|"
                           r"所有(?:客户|用户|订单)|全部(?:客户|订单)|(?:other|all) (?:customers?|users?)(?:'s?)?\b|someone else'?s|"
                           r"(?:all|every) orders|newest orders in the shop|what (?:did|has) (?!i\b|you\b|we\b)\S+ (?:buy|bought|order)|(?<!我)(?:他|她)买了什么", re.I)
+#: "张小明最近买了什么": a named person's purchases (the name is any two or three characters but the asker's own words)
+_NAMED_BUYER = re.compile(r"(?:^|[\s，,。！？!?：:；;]|查(?:一?下|查)?|看(?:一?下|看)?|问(?:一?下)?)([\u4e00-\u9fff]{2,3}?)(?:最近|之前|上次|都)?买了?(?:什么|啥|哪些)(?!时|样|牌|颜色|型号|尺码|码)")
+_SELF_WORDS = re.compile(r"[我你您咱自己的了们这那它该此单货件东]")
 
 
 def injection_signs(text: str) -> set:
@@ -361,7 +367,7 @@ def injection_signs(text: str) -> set:
         signs.add("role")
     if _CHANGE_REQUEST.search(norm):
         signs.add("change")
-    if _OTHERS_DATA.search(norm):
+    if _OTHERS_DATA.search(norm) or any(not _SELF_WORDS.search(m.group(1)) for m in _NAMED_BUYER.finditer(norm)):
         signs.add("others")
     return signs
 
@@ -377,7 +383,7 @@ _NEGATIVE = re.compile(r"失望|太慢|太差|好慢|怎么还没|怎么还不|�
 
 def is_negative(text: str) -> bool:
     """An upset or angry message: the reply opens with an apology."""
-    return bool(_NEGATIVE.search(normalize(text))) or any(h.code in ("anger", "complaint") for h in intent_rules.handover_reasons(text))
+    return bool(_NEGATIVE.search(normalize(text))) or "threat" in grievances(text) or any(h.code in ("anger", "complaint") for h in intent_rules.handover_reasons(text))
 
 
 _EN_FUNCTION = re.compile(r"\b(?:what|whats|what's|how|where|when|which|who|why|is|are|does|do|did|can|could|will|would|the|my|it|"
@@ -406,6 +412,8 @@ _GRIEVANCES = [
                            r"(?:was|were) missing", re.I)),
     ("damaged", re.compile(r"破损|破了|破掉|摔坏|压坏|压扁|压烂|碎了|东西少了|少了东西|坏的|收到.{0,6}(?:就)?坏|到货.{0,4}坏|烂了|变质|发霉|"
                            r"arrived (?:broken|damaged|smashed|crushed|rotten)|(?:is|was|came) (?:broken|damaged|smashed|rotten)|damaged|broken on arrival", re.I)),
+    ("threat", re.compile(r"(?:否则|不然|要不然).{0,6}(?:退款|退货|投诉|差评|举报|告你)|"
+                          r"\bor (?:else,? )?i(?:'ll| will| want| am going to| gonna)? .{0,12}\b(?:refund|complain|report|bad review|chargeback)", re.I)),
     ("compensation", re.compile(r"赔偿|补偿|赔钱|赔我|必须赔|要赔|compensat|reimburse", re.I)),
     ("delay", re.compile(r"拖了|拖到|(?:都|已经)?(?:等了|过了|付款)?\s*\d+\s*(?:天|日|周|个?星期|个月)(?:了|还|都)|"
                          r"\d+\s*(?:days?|weeks?|months?)\b.{0,30}\b(?:still|yet|and nothing|no update)|(?:still|yet).{0,30}\d+\s*(?:days?|weeks?)|"

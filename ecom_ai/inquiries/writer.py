@@ -227,8 +227,8 @@ def _policy_sentences(f: _Facts, keys, plan, zh, name) -> list[str]:
         if days <= 0:
             out.append(f"{subject}不支持无理由退换" if zh else f"{subject} can't be {verb_en} without a fault")
             notes = f.get("policy_notes")
-            if zh and notes:
-                out.append(f"售后说明：{notes}")
+            if notes:
+                out.append(f"售后说明：{notes}" if zh else notes)
             continue
         out.append(f"{subject}支持{window}无理由{verb_zh}" if zh else f"{subject} can be {verb_en} within {window}")
         deadline, oid = f.get(f"{prefix}_deadline"), f.get("order_id")

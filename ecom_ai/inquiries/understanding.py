@@ -55,10 +55,12 @@ MIN_MODEL_CONFIDENCE = 0.6
 
 
 def analyse(text: str) -> Analysis:
-    """Intent (question words when they are unambiguous, else the classifier), hand-over reasons and asked attributes."""
-    model_intent, conf = intent_model().predict(text)
-    attrs = intent_rules.asked_attributes(text)
-    topic = intent_rules.keyword_topic(text)
+    """Intent (question words when they are unambiguous, else the classifier), hand-over reasons and asked attributes.
+    A threat ("ship it now or I want a refund") does not make the question one about refunds."""
+    core = without_threats(text)
+    model_intent, conf = intent_model().predict(core)
+    attrs = intent_rules.asked_attributes(core)
+    topic = intent_rules.keyword_topic(core)
     if topic:
         intent, conf = topic, max(conf, 0.9) if topic == model_intent else 0.8
     elif attrs:
@@ -412,13 +414,23 @@ _GRIEVANCES = [
                            r"(?:was|were) missing", re.I)),
     ("damaged", re.compile(r"破损|破了|破掉|摔坏|压坏|压扁|压烂|碎了|东西少了|少了东西|坏的|收到.{0,6}(?:就)?坏|到货.{0,4}坏|烂了|变质|发霉|"
                            r"arrived (?:broken|damaged|smashed|crushed|rotten)|(?:is|was|came) (?:broken|damaged|smashed|rotten)|damaged|broken on arrival", re.I)),
-    ("threat", re.compile(r"(?:否则|不然|要不然).{0,6}(?:退款|退货|投诉|差评|举报|告你)|"
+    ("threat", re.compile(r"(?:否则|不然|要不然).{0,6}(?:退款|退货|投诉|差评|举报|告你)|再不.{1,8}?(?:我)?就.{0,4}(?:退款|退货|投诉|差评|举报|告你)|"
                           r"\bor (?:else,? )?i(?:'ll| will| want| am going to| gonna)? .{0,12}\b(?:refund|complain|report|bad review|chargeback)", re.I)),
     ("compensation", re.compile(r"赔偿|补偿|赔钱|赔我|必须赔|要赔|compensat|reimburse", re.I)),
     ("delay", re.compile(r"拖了|拖到|(?:都|已经)?(?:等了|过了|付款)?\s*\d+\s*(?:天|日|周|个?星期|个月)(?:了|还|都)|"
                          r"\d+\s*(?:days?|weeks?|months?)\b.{0,30}\b(?:still|yet|and nothing|no update)|(?:still|yet).{0,30}\d+\s*(?:days?|weeks?)|"
                          r"(?:been )?waiting (?:for )?\d+\s*(?:days?|weeks?)|等了\s*\d+", re.I)),
 ]
+
+
+def without_threats(text: str) -> str:
+    """``text`` less its threats ("…, or I want a refund", "不然就投诉"); the rest is what is asked."""
+    rest = _THREAT_ASK.sub(r"\1", text)  # "再不发货我就投诉" asks for 发货
+    rest = dict(_GRIEVANCES)["threat"].sub(" ", rest)
+    return rest if re.search(r"\w", rest) else text
+
+
+_THREAT_ASK = re.compile(r"再不(.{1,8}?)(?:的话)?(?:我)?就.{0,4}(?:退款|退货|投诉|差评|举报|告你)")
 
 
 def grievances(text: str) -> list[str]:

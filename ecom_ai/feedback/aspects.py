@@ -75,7 +75,7 @@ ACTIONS = {
     "facilities": ("安排设施检修与更新", "schedule repairs and upgrades of the facilities"),
 }
 
-_CLAUSE_BREAK = re.compile(r"[。！？!?；;，,、\n\r\t~～…|/（）()\[\]【】“”\"]+|\.(?=\s|$)"
+_CLAUSE_BREAK = re.compile(r"[。！？!?；;，,\n\r\t~～…|/（）()\[\]【】“”\"]+|\.(?=\s|$)"
                            r"|(?=但是|不过|可是|然而|只是|就是(?!快|好|给力|棒|不错|方便|便宜|实惠|好用|爽)|可惜|唯一|美中不足|but |however )")
 _DEGREE_TAIL = re.compile(r"(任何|让我|让人|令人|令我|一个|一颗|一点|甚|最|太|很|那么|怎么|特别|非常|十分|太过|算|是|够|大|怎|多|蛮|挺|相当|好|真|给|really |very |too |so |that |)$")
 _NEGATION_TAIL = re.compile(r"(不|没有|没|无|未|别|毫不|并非|不是|不像|not ?|no ?|never ?|n't ?)$")
@@ -89,6 +89,9 @@ _DOUBT = re.compile(r"吗$|是不是")
 _DEGREE_LIKE = frozenset(("好", "真", "超"))
 _VERB_BLAME = frozenset(("不支持", "没有送", "没送"))
 _COMPARISON = re.compile(r"^(不如|比不上)|比这|比它|比这个|比那")
+#: a problem word, and what says none was found before it in the clause ("没发现什么问题", "从未出现故障")
+_PROBLEM_WORDS = frozenset(("问题", "毛病", "故障"))
+_NOT_FOUND = re.compile(r"(?:并未|未曾|未|没有?|从未|从没|无)(?:发现|出现|遇到|遇见|感觉到|察觉)")
 _UNSURE = re.compile(r"不知道?是不是|不知道?是否|不知道?真假")
 
 #: words that contain an opinion word but are not one (好像, 好多, 快乐 …): matched first, worth nothing
@@ -100,7 +103,7 @@ NEUTRAL = lx._w("好像 好几 好多 只好 好久 好歹 好友 好处 快乐 
 #: words that name the product itself, the shop or the platform: they take the opinions next to them, so
 #: "东西很好，物流也快" praises delivery once; they are never a theme
 OUTSIDE = lx._w("东西 商品 宝贝 产品 货 货物 京东 平台 商城 购物 机子 机器 手机 电脑 笔记本 平板 热水器 衣服 裤子 水果 苹果 "
-                "牛奶 酒店 宾馆 蒙牛 伊利 光明 微客服 整体 总体 整机 印象 感觉 心情 朋友 客户 选择 网站 企业 广告 本本")
+                "牛奶 酒店 宾馆 蒙牛 伊利 光明 微客服 整体 总体 整机 印象 心情 朋友 客户 选择 网站 企业 广告 本本")
 #: things customers judge that none of the canonical aspects covers (camera, keyboard, signal, weight, gifts…):
 #: they take the opinions next to them too ("赠品质量很差" blames no quality) and may be discovered themes
 UNCOVERED = lx._w("号码卡 手机卡 sd卡 sim卡 存储卡 内存卡 卡槽 流量卡 上网卡 电话卡 赠品质量 赠品 赠送 礼品 键盘 按键 触摸板 拍照 照相 摄像头 像素 信号 重量 体积 手感 环境 接口 鼠标 光驱 指纹 蓝牙")
@@ -339,6 +342,8 @@ class Detector:
         for m in self._opinion_re.finditer(clause):
             if any(s < m.end() and m.start() < e for s, e in covered):
                 continue
+            if m.group() in _PROBLEM_WORDS and any(e == m.start() for _s, e in covered):
+                continue                        # "卡顿问题": the problem is the judging phrase's own
             if m.group() in _DEGREE_LIKE and self._opinion_re.match(clause, m.end()):
                 continue                        # 好小, 真好: 好 and 真 say how much, the next word says what
             before = [i for i, t in enumerate(targets) if t[1] <= m.start()]
@@ -351,8 +356,8 @@ class Detector:
                 continue        # a carried-over topic takes its own words (大, 快…) or a clause that is only an opinion
             if not sign:
                 continue
-            if self._negated(clause, m.start()):
-                sign = -sign
+            if self._negated(clause, m.start()) or (m.group() in _PROBLEM_WORDS and _NOT_FOUND.search(clause[:m.start()])):
+                sign = -sign                    # "并未发现散热和噪音的问题" praises both
             found.setdefault(i, []).append(sign)
         # "A和B都很好": a target with no opinion of its own shares the next one's when only connectors lie between
         for i in range(len(targets) - 2, -1, -1):

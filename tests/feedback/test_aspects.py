@@ -52,6 +52,19 @@ def read(detector, text, category=None):
     ("不如超市买的好吃", "水果", {}),
     # English
     ("The delivery was not fast, but the price is good", None, {"logistics": "neg", "price": "pos"}),
+    # a list shares its opinion; "感觉" is no target that takes the opinion away
+    ("包装、味道很好", "水果", {"packaging": "pos", "taste": "pos"}),
+    ("东西质量感觉不错", "衣服", {"quality": "pos"}),
+    # a problem said not to be found praises; a judging phrase keeps its own "问题"
+    ("并未发现散热和噪音的问题", "计算机", {"performance": "pos", "sound": "pos"}),
+    ("正常使用软件没有卡顿问题", "平板", {"performance": "pos"}),
+    ("散热有问题", "计算机", {"performance": "neg"}),
+    # leaks are packaging, unanswered customers and missing gifts service, sizes said as a body
+    ("打开发现盖子是松的，漏得到处都是", "洗发水", {"packaging": "neg"}),
+    ("联系了退货，一个月了，也没人搭理我", "书籍", {"service": "neg"}),
+    ("挺好的，就是赠品没有！", "平板", {"service": "neg"}),
+    ("质量很好，有点瘦了", "衣服", {"quality": "pos", "size": "neg"}),
+    ("洗了一点效果都没有", "洗发水", {"effect": "neg"}),
 ])
 def test_negation_and_clause_scope(detector, text, category, expected):
     assert read(detector, text, category) == expected
@@ -192,4 +205,4 @@ def test_gold_set_scores_per_split(db):
     m = service.evaluate_aspects(out=io.StringIO(), csv=str(gold))
     assert m["review_sentiment"]          # the CSV's label column plays the rating a summary has
     assert m["splits"]["dev"]["micro_f1"] >= 0.85 and m["splits"]["dev"]["polarity_accuracy"] >= 0.92
-    assert m["splits"]["test"]["micro_f1"] >= 0.79 and m["splits"]["test"]["polarity_accuracy"] >= 0.89
+    assert m["splits"]["test"]["micro_f1"] >= 0.80 and m["splits"]["test"]["polarity_accuracy"] >= 0.90

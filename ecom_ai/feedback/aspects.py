@@ -78,7 +78,7 @@ ACTIONS = {
 _CLAUSE_BREAK = re.compile(r"[。！？!?；;，,\n\r\t~～…|/（）()\[\]【】“”\"]+|\.(?=\s|$)"
                            r"|(?=但是|不过|可是|然而|只是|就是(?!快|好|给力|棒|不错|方便|便宜|实惠|好用|爽)|可惜|唯一|美中不足|but |however )")
 _DEGREE_TAIL = re.compile(r"(任何|让我|让人|令人|令我|一个|一颗|一点|甚|最|太|很|那么|怎么|特别|非常|十分|太过|算|是|够|大|怎|多|蛮|挺|相当|好|真|给|really |very |too |so |that |)$")
-_NEGATION_TAIL = re.compile(r"(不|没有|没|无|未|别|毫不|并非|不是|不像|not ?|no ?|never ?|n't ?)$")
+_NEGATION_TAIL = re.compile(r"(不觉得?|不|没有|没|无|未|别|毫不|并非|不是|不像|not ?|no ?|never ?|n't ?)$")
 _CONNECTOR = re.compile(r"^(和|与|及|跟|、|也|都|还|以及|and| )+$")
 _WISH = re.compile(r"^(希望|要是|如果|若是|假如|建议|期待|但愿|请|if |hope )")
 #: after an aspect word, what says it is being judged although no opinion word is known: a degree word or an
@@ -113,7 +113,7 @@ _UNCOVERED = frozenset(UNCOVERED)
 _GROUP_CATS = {"elec": ("手机", "平板", "计算机"), "food": ("水果", "蒙牛")}
 
 TRANSFER = frozenset(lx._w("漂亮 好看 美观 精美 大气 上档次 时尚 方便 便利 舒服 舒适 合适 正好 刚好 清晰 高清 实惠 便宜 "
-                           "柔软 流畅 结实 耐用 不卡 贵 太贵 简陋 精致 不耐用 模糊 新鲜 很新鲜 坏了 坏掉 故障 毛病 有问题"))
+                           "柔软 流畅 结实 耐用 不卡 贵 太贵 简陋 精致 不耐用 模糊 新鲜 很新鲜 坏了 坏掉 故障 毛病 有问题 难看 丑"))
 
 
 def canonical_aspects() -> dict[str, dict]:

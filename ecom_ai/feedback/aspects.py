@@ -79,7 +79,7 @@ _CLAUSE_BREAK = re.compile(r"[。！？!?；;，,\n\r\t~～…|/（）()\[\]【�
                            r"|(?=但是|不过|可是|然而|只是|就是(?!快|好|给力|棒|不错|方便|便宜|实惠|好用|爽)|可惜|唯一|美中不足|but |however )")
 _DEGREE_TAIL = re.compile(r"(任何|让我|让人|令人|令我|一个|一颗|一点|甚|最|太|很|那么|怎么|特别|非常|十分|太过|算|是|够|大|怎|多|蛮|挺|相当|好|真|给|really |very |too |so |that |)$")
 _NEGATION_TAIL = re.compile(r"(不觉得?|不|没有|没|无|未|别|毫不|并非|不是|不像|not ?|no ?|never ?|n't ?)$")
-_CONNECTOR = re.compile(r"^(和|与|及|跟|、|也|都|还|以及|and| )+$")
+_CONNECTOR = re.compile(r"^(和|与|及|跟|同|、|也|都|还有|还|以及|and| )+$")
 _WISH = re.compile(r"^(希望|要是|如果|若是|假如|建议|期待|但愿|请|if |hope )")
 #: after an aspect word, what says it is being judged although no opinion word is known: a degree word or an
 #: exclamation ("屏幕太暗淡了", "音质超震撼！"); the review's sentiment then gives the polarity
@@ -305,6 +305,7 @@ class Detector:
         terms: dict[str, list[str]] = {}
         targets = []            # (start, end, slug, term); slug "" for a word outside the aspects
         covered = []
+        phrases = []            # (start, sign) of each judging phrase that voted
         matches = list(self._term_re.finditer(clause))
         for k, m in enumerate(matches):
             term = m.group()
@@ -334,6 +335,7 @@ class Detector:
                     continue
                 votes.setdefault(slug, []).append(sign)
                 terms.setdefault(slug, []).append(term)
+                phrases.append((m.start(), sign))
         if not targets and not votes and carry is not None and len(clause) <= 10:
             targets = [(-1, 0, carry[2], carry[3])]    # "房间很干净，很大": the short clause goes on about the room
         if not targets:
@@ -359,10 +361,17 @@ class Detector:
             if self._negated(clause, m.start()) or (m.group() in _PROBLEM_WORDS and _NOT_FOUND.search(clause[:m.start()])):
                 sign = -sign                    # "并未发现散热和噪音的问题" praises both
             found.setdefault(i, []).append(sign)
-        # "A和B都很好": a target with no opinion of its own shares the next one's when only connectors lie between
-        for i in range(len(targets) - 2, -1, -1):
-            if i not in found and (i + 1) in found and _CONNECTOR.match(clause[targets[i][1]:targets[i + 1][0]]):
+        # "A和B都很好": a target with no opinion of its own shares the next one's when only connectors lie between;
+        # "服务、性价比高": or the judging phrase right after it
+        for i in range(len(targets) - 1, -1, -1):
+            if i in found:
+                continue
+            if i + 1 < len(targets) and (i + 1) in found and _CONNECTOR.match(clause[targets[i][1]:targets[i + 1][0]]):
                 found[i] = found[i + 1]
+                continue
+            nxt = min((p for p in phrases if p[0] >= targets[i][1]), default=None)
+            if nxt is not None and nxt[0] > targets[i][1] and _CONNECTOR.match(clause[targets[i][1]:nxt[0]]):
+                found[i] = [nxt[1]]
         if fallback:
             for i, (_s, end, slug, _term) in enumerate(targets):
                 nxt = targets[i + 1][0] if i + 1 < len(targets) else len(clause)

@@ -129,7 +129,7 @@ LABELS: dict[int, str] = {
     29257: "",
     42205: "",
     43052: "price:pos;logistics:pos;service:pos;authenticity:pos;installation:pos",
-
+}  # END LABELS
 
 UNCOVERED: dict[int, str] = {
     44334: "child does not like the book (overall, no aspect)",
@@ -152,4 +152,4 @@ UNCOVERED: dict[int, str] = {
     22171: "gifts (scissors broke) judged as quality; towel useful",
     33316: "gift kettle rusty judged as quality; invoice",
     18370: "小巧实用 (compact; not labelled as appearance)",
-}
+}  # END UNCOVERED

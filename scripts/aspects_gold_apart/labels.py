@@ -253,5 +253,4 @@ UNCOVERED: dict[int, str] = {
     37076: "档次一般 (hotel grade)",
     48353: "打印很贵: the hotel's printing service is expensive -> price, NOT the book slug printing",
     20696: "gift laptop sleeve poor and wrong colour -> quality:neg",
-}
 }  # END UNCOVERED

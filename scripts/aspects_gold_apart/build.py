@@ -1,6 +1,7 @@
 """Build ecom_ai/data/aspects_gold_apart.csv from worklist.jsonl + labels.py.
 
-Columns: id,split,cat,label,review,aspects. split is "apart" for every row; aspects are
+Columns: id,split,cat,label,review,aspects. split is "a" for even ids and "b" for odd ids (half a was read
+for error analysis after the first measurement, half b never: see aspects_gold_apart.md); aspects are
 validated against /work/shared/data/aspects.json (falls back to ecom_ai/data/aspects.json),
 sorted in aspects.json order, no repeated slug. Prints counts per aspect and polarity.
 """
@@ -62,7 +63,7 @@ def main() -> None:
                 empty += 1
             for part in filter(None, asp.split(";")):
                 counts[tuple(part.split(":"))] += 1
-            w.writerow([r["id"], "apart", r["cat"], r["label"], r["review"], asp])
+            w.writerow([r["id"], "a" if r["id"] % 2 == 0 else "b", r["cat"], r["label"], r["review"], asp])
     print(f"{len(rows)} rows -> {OUT}; {sum(counts.values())} judgements; {empty} rows with no aspect")
     print("| aspect | pos | neg | mixed | total |")
     print("|---|---|---|---|---|")

@@ -224,7 +224,7 @@ class Run:
                     # a kill due while the new worker was starting waits a random moment after it is up:
                     # killing every new worker the instant it starts is a crash loop, which fails the
                     # chunk it keeps dying on after MAX_ITEM_ATTEMPTS by design
-                    not_before = time.monotonic() - started + rng.uniform(0.5, 3.0)
+                    not_before = time.monotonic() - started + rng.uniform(0.3, 1.5)
             job.refresh_from_db()
             if job.status == "stalled" or getattr(job, "stalled_at", None):
                 report.stalled_seen = True

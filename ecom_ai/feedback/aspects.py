@@ -89,6 +89,8 @@ _DOUBT = re.compile(r"吗$|是不是")
 _DEGREE_LIKE = frozenset(("好", "真", "超"))
 _VERB_BLAME = frozenset(("不支持", "没有送", "没送"))
 _COMPARISON = re.compile(r"^(不如|比不上)|比这|比它|比这个|比那")
+#: a clause that announces what comes next ("唯一不太好的就是…"): it does not go on about the previous clause's aspect
+_POINTS_AHEAD = re.compile(r"(唯一|美中不足|缺点|不足之处|不足的是|遗憾的是)")
 #: a problem word, and what says none was found before it in the clause ("没发现什么问题", "从未出现故障")
 _PROBLEM_WORDS = frozenset(("问题", "毛病", "故障"))
 _NOT_FOUND = re.compile(r"(?:并未|未曾|未|没有?|从未|从没|无)(?:发现|出现|遇到|遇见|感觉到|察觉)")
@@ -336,7 +338,7 @@ class Detector:
                 votes.setdefault(slug, []).append(sign)
                 terms.setdefault(slug, []).append(term)
                 phrases.append((m.start(), sign))
-        if not targets and not votes and carry is not None and len(clause) <= 10:
+        if not targets and not votes and carry is not None and len(clause) <= 10 and not _POINTS_AHEAD.match(clause):
             targets = [(-1, 0, carry[2], carry[3])]    # "房间很干净，很大": the short clause goes on about the room
         if not targets:
             return votes, terms, None

@@ -65,6 +65,8 @@ def read(detector, text, category=None):
     ("挺好的，就是赠品没有！", "平板", {"service": "neg"}),
     ("质量很好，有点瘦了", "衣服", {"quality": "pos", "size": "neg"}),
     ("洗了一点效果都没有", "洗发水", {"effect": "neg"}),
+    # a clause that announces what comes next does not go on about the aspect before it
+    ("售后很不错，唯一不太好的，就是耗电量很大", "热水器", {"service": "pos"}),
 ])
 def test_negation_and_clause_scope(detector, text, category, expected):
     assert read(detector, text, category) == expected

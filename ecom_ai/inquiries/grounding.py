@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from ecom_ai.adapters import get_adapter
@@ -87,7 +87,7 @@ _LABELS = {
     "return_possible": ("目前能否退货", "can it be returned now"), "exchange_window": ("换货期限", "exchange window"),
     "exchange_deadline": ("换货截止日期", "exchange deadline"), "exchange_possible": ("目前能否换货", "can it be exchanged now"),
     "latest_note": ("物流动态", "tracking note"), "item_name": ("商品", "item"), "order_total": ("实付金额", "amount paid"), "shipping_fee": ("运费", "shipping fee"),
-    "free_shipping_over": ("包邮门槛", "free shipping over"),
+    "free_shipping_over": ("包邮门槛", "free shipping over"), "wash_care": ("洗涤表现（起球、掉色、缩水）", "wash care (pilling, fading, shrinking)"),
     "warranty_months": ("保修期", "warranty"), "warranty_until": ("保修截止日期", "warranty until"), "policy_notes": ("售后说明", "policy notes"),
 }
 _SHIPMENT_STATUS = {
@@ -439,7 +439,8 @@ def ground_inquiry(inquiry: Inquiry, *, now=None, index=None) -> Grounding:
         if not asked:
             g.hand_over("not_covered")
         elif missing:
-            g.hand_over("no_fact", ", ".join(missing))
+            staff_zh = (translation.get_language() or "").startswith("zh")  # the reason is read by staff
+            g.hand_over("no_fact", ", ".join(_label(k, staff_zh) for k in missing))
             g.answer_keys = []
         return _finish(g)
 

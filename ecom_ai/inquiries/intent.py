@@ -115,6 +115,7 @@ def handover_reasons(text: str) -> list[Handover]:
 ATTRIBUTE_WORDS: list[tuple[str, tuple[str, ...]]] = [
     (r"(?:电池|电量)(?:容量|大小)?|续航|毫安|mah|待机|掉电|充一次电|充满一次|充满电|一天一充|\bbatt\b|\bbatte?ry(?: capacity| life| size)?\b|how long .{0,20}(?:last|charge)|milliamp", ("battery_capacity",)),
     (r"屏幕(?:尺寸|大小)?|屏\b|几寸|多少寸|几吋|多少吋|多大屏|(?:几|多少)英寸|英寸|尺吋|\binch(?:es)?\b|\bscreen\b|\bdisplay\b|how many inch", ("screen_size",)),
+    (r"起球|掉色|褪色|缩水|起皱|掉毛|起毛|\bpilling\b|\bpills?\b|\bfad(?:e|es|ing)\b|\bshrinks?\b|shrinkage|\bwrinkles?\b", ("wash_care",)),
     (r"防水|进水|淋雨|泡水|\bwater ?proof\b|water[- ]resist|\bip6\d\b|rain", ("waterproof",)),
     (r"保质期|保鲜期|有效期|能放(?:多久|几天)|放多久|放几天|保存多久|多久过期|过期|stay fresh|go(?:es)? bad|spoil|shelf[- ]life|expir|best before|how long .{0,20}(?:keep|stay fresh|last unopened)", ("shelf_life",)),
     (r"运行内存|运存|内存条|\bram\b|\bmemory\b(?!\s*card)", ("memory",)),
@@ -164,7 +165,7 @@ TOPIC_WORDS = {
         r"\bship(?:ped|ping|ment)?\b|\bdeliver(?:y|ed)?\b|\bparcel\b|\bpackage\b|\btracking\b|\barrive|where is my order|on (?:its|the) way|"
         r"\btrack (?:my|the|it)\b|left the warehouse|\bmy stuff\b|where(?:'s| is) my\b|\bcarrier\b|哪家快递|什么快递|快递公司|"
         r"\btra[ck]{1,3}ing\b|咋还没到|还没到|还不到|\bmy order\b.{0,20}\b(?:sent|dispatched|left)\b|\bdispatch(?:ed)?\b|"
-        r"where'?s my order|\bcourier\b|\bwhere(?:'?s| is) (?:it|my|this|that)\b(?!.{0,30}\b(?:from|made|grown|produced)\b)|\bwheres\b(?!.{0,30}\b(?:from|made|grown|produced)\b)|(?:still )?not here yet|still not here|"
+        r"where'?s my order|\bcourier\b|\bwhere(?:'?s| is| are) (?:it|my|this|that|the (?:thing|stuff|item|order|package|parcel|things|items))\b(?!.{0,30}\b(?:from|made|grown|produced)\b)|\bwheres\b(?!.{0,30}\b(?:from|made|grown|produced)\b)|(?:still )?not here yet|still not here|"
         r"has(?:n'?t| not) (?:come|arrived|shown up)|还没来|还没收到|怎么还没(?:来|到|收到)", _I),
     "after_sales": _compile(
         r"退货|退款|换货|退换|换一个|换个|调换|退回|退掉|保修|质保|管修|保多久|售后|维修|坏了|出了?毛病|无理由|能退(?![订房])|可以退(?![订房])|退吗|退不|能换吗|"

@@ -196,7 +196,8 @@ def choose_order(adapter, customer_id, text, *, page_order_id=None, products=(),
         dated = [o for o in candidates if _within(o, span)]
         if dated:
             candidates, how = dated, "date"
-        # a date that fits none of the orders is ignored: the reply says which order it answers
+        elif len(candidates) > 1 and not unmatched:
+            unmatched = "date"  # "昨天买的" and no order of yesterday among several: ask which one is meant
     ref = order_reference(text)
     if ref == "newest":
         return OrderChoice(order=candidates[0], how="newest", fitting=len(candidates), has_orders=True, unmatched=unmatched)

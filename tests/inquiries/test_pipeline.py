@@ -76,7 +76,7 @@ def test_fresh_produce_policy_says_no_returns(shop):
 
 
 @pytest.mark.parametrize("text, why", [
-    ("这个手机保质期多久？", "shelf_life"),           # an attribute the phone does not have
+    ("这个手机保质期多久？", "shelf life"),           # an attribute the phone does not have, named in words
     ("转人工", "person"),
     ("I will sue you, my lawyer is reading this", "legal"),
     ("你们这是什么破服务！！！", "angry"),
@@ -91,7 +91,7 @@ def test_hand_overs_say_so_and_do_not_guess(shop, text, why):
     assert why.lower() in inquiry.handover_reason.lower() or why in str(draft.handover_reason)
     assert draft.handover and draft.needs_review
     assert not service.injection_findings(draft.text, [])
-    if why in ("shelf_life", "outside", "instructions"):
+    if why in ("shelf life", "outside", "instructions"):
         assert "同事" in draft.text or "colleague" in draft.text
 
 

@@ -202,3 +202,17 @@ def test_invoice_for_a_named_order_goes_to_staff_and_a_refund_chase_is_a_grievan
     assert "invoice" in g.codes
     g, _, _ = _draft(Inquiry(customer_id=shop["alice"].id, text=f"ord#{order} refund still not received, so annoying"))
     assert g.codes and g.plan["negative"]
+
+
+def test_wash_care_questions_are_handed_over_not_answered_with_the_material(shop):
+    from tests import factories as f
+
+    shirt = f.product("衣服", "纯棉T恤 白色", price="59", stock=10, attributes={"material": "100%棉", "sizes": "S/M/L"})
+    for text in ("这件衣服会起球吗", "洗了会缩水吗", "does it shrink?"):
+        g, _, reply = _draft(Inquiry(customer_id=shop["alice"].id, text=text, product_id=shirt.id))
+        assert "no_fact" in g.codes and "100%" not in reply, text
+
+
+def test_a_date_that_fits_none_of_several_orders_is_asked_about(shop):
+    g, _, _ = _draft(Inquiry(customer_id=shop["alice"].id, text="10天前买的那个到哪了"))
+    assert "which_order" in g.codes

@@ -8,11 +8,15 @@ then convert:
   38,765 purchases by 3,898 members of 167 product groups, 2014-2015). Copies are in several public
   GitHub repositories (e.g. alephnull14177/GroceryRecommender, whose copy repeats the file three
   times; exact duplicate rows are dropped here).
+* ``amazon-ratings``: an Amazon Review Data (2018, McAuley lab, research use) ratings-only category file, e.g.
+  ``Magazine_Subscriptions.csv`` (89,689 ratings; a copy is in the public GitHub repository
+  horaceyoung/Tri-Training-with-Deep-Document-Representations-Evaluation-FYP, ``data/``).
 * ``ml-100k``: MovieLens 100k (GroupLens, research use; ``u.data``: user, item, rating, unix time).
   Ratings are treated as implicit interactions (weight = the rating).
 
     .venv/bin/python benchmarks/recommendation_datasets.py groceries Groceries_dataset.csv /tmp/groceries.csv.gz
     .venv/bin/python benchmarks/recommendation_datasets.py ml-100k ml-100k/u.data /tmp/ml100k.csv.gz
+    .venv/bin/python benchmarks/recommendation_datasets.py amazon-ratings Magazine_Subscriptions.csv /tmp/magazines.csv.gz
     .venv/bin/python manage.py ecom_ai evaluate recommendations --csv /tmp/groceries.csv.gz
 """
 from __future__ import annotations
@@ -46,7 +50,19 @@ def movielens_100k(src: str):
             yield user, item, int(ts), int(rating)
 
 
-CONVERTERS = {"groceries": groceries, "ml-100k": movielens_100k}
+def amazon_ratings(src: str):
+    """An Amazon Review Data (2018) ratings-only file (``item,user,rating,unix time``, no header): each review
+    counts as a purchase (weight 1); exact (user, item, time) repeats are dropped."""
+    seen = set()
+    with open(src, newline="", encoding="utf-8") as fh:
+        for item, user, _rating, ts in csv.reader(fh):
+            key = (user, item, int(ts))
+            if key not in seen:
+                seen.add(key)
+                yield user, item, int(ts), 1
+
+
+CONVERTERS = {"groceries": groceries, "ml-100k": movielens_100k, "amazon-ratings": amazon_ratings}
 
 
 def main():

@@ -79,7 +79,7 @@ _CLAUSE_BREAK = re.compile(r"[。！？!?；;，,\n\r\t~～…|/（）()\[\]【�
                            r"|(?=但是|不过|可是|然而|只是|就是(?!快|好|给力|棒|不错|方便|便宜|实惠|好用|爽)|可惜|唯一|美中不足|but |however )")
 _DEGREE_TAIL = re.compile(r"(任何|让我|让人|令人|令我|一个|一颗|一点|甚|最|太|很|那么|怎么|特别|非常|十分|太过|算|是|够|大|怎|多|蛮|挺|相当|好|真|给|really |very |too |so |that |)$")
 _NEGATION_TAIL = re.compile(r"(不觉得?|不|没有|没|无|未|别|毫不|并非|不是|不像|not ?|no ?|never ?|n't ?)$")
-_CONNECTOR = re.compile(r"^(和|与|及|跟|同|、|也|都|还有|还|以及|and| )+$")
+_CONNECTOR = re.compile(r"^(和|与|及|跟|同|、|也|都|还有|还|以及|and| )*$")  # nothing between: "面料做工都不错"
 _WISH = re.compile(r"^(希望|要是|如果|若是|假如|建议|期待|但愿|请|if |hope )")
 #: after an aspect word, what says it is being judged although no opinion word is known: a degree word or an
 #: exclamation ("屏幕太暗淡了", "音质超震撼！"); the review's sentiment then gives the polarity
@@ -89,6 +89,11 @@ _DOUBT = re.compile(r"吗$|是不是")
 _DEGREE_LIKE = frozenset(("好", "真", "超"))
 _VERB_BLAME = frozenset(("不支持", "没有送", "没送"))
 _COMPARISON = re.compile(r"^(不如|比不上)|比这|比它|比这个|比那")
+def _MODIFIES(slugs: set) -> bool:
+    """Two aspect words side by side where one only qualifies the other (宽带收费, 原装铃声)."""
+    return bool(slugs & {"price", "authenticity"})
+
+
 #: a clause that announces what comes next ("唯一不太好的就是…"): it does not go on about the previous clause's aspect
 _POINTS_AHEAD = re.compile(r"(唯一|美中不足|缺点|不足之处|不足的是|遗憾的是)")
 #: a problem word, and what says none was found before it in the clause ("没发现什么问题", "从未出现故障")
@@ -368,8 +373,9 @@ class Detector:
         for i in range(len(targets) - 1, -1, -1):
             if i in found:
                 continue
-            if i + 1 < len(targets) and (i + 1) in found and _CONNECTOR.match(clause[targets[i][1]:targets[i + 1][0]]):
-                found[i] = found[i + 1]
+            gap = clause[targets[i][1]:targets[i + 1][0]] if i + 1 < len(targets) else None
+            if gap is not None and (i + 1) in found and _CONNECTOR.match(gap) and (gap or not _MODIFIES({targets[i][2], targets[i + 1][2]})):
+                found[i] = found[i + 1]         # but "宽带收费不合理" is the broadband's price, "原装铃声" the ringtones
                 continue
             nxt = min((p for p in phrases if p[0] >= targets[i][1]), default=None)
             if nxt is not None and nxt[0] > targets[i][1] and _CONNECTOR.match(clause[targets[i][1]:nxt[0]]):

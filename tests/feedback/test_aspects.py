@@ -65,6 +65,11 @@ def read(detector, text, category=None):
     ("挺好的，就是赠品没有！", "平板", {"service": "neg"}),
     ("质量很好，有点瘦了", "衣服", {"quality": "pos", "size": "neg"}),
     ("洗了一点效果都没有", "洗发水", {"effect": "neg"}),
+    # wearing comfort and warmth are the fabric even after another aspect; side-by-side aspects share an opinion,
+    # unless one only qualifies the other
+    ("大小合适，质量非常不错、穿上很舒服", "衣服", {"size": "pos", "quality": "pos", "fabric": "pos"}),
+    ("面料做工都不错", "衣服", {"fabric": "pos", "quality": "pos"}),
+    ("房间的宽带收费不合理", "酒店", {"price": "neg"}),
     # a clause that announces what comes next does not go on about the aspect before it
     ("售后很不错，唯一不太好的，就是耗电量很大", "热水器", {"service": "pos"}),
 ])

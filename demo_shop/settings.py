@@ -175,6 +175,8 @@ ECOM_AI = {
     "ARTIFACT_DIR": str(VAR_DIR / "artifacts"),
     "STALL_TIMEOUT": _STALL_TIMEOUT,
     "CHUNK_TIME_LIMIT": int(os.environ.get("ECOM_AI_CHUNK_TIME_LIMIT", "900")),
+    # an item whose worker died this many times while running it is failed (a poison item that crashes workers)
+    "MAX_ITEM_ATTEMPTS": int(os.environ.get("ECOM_AI_MAX_ITEM_ATTEMPTS", "3")),
 }
 
 LOGGING = {

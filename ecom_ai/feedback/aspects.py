@@ -89,7 +89,7 @@ _DOUBT = re.compile(r"吗$|是不是")
 _DEGREE_LIKE = frozenset(("好", "真", "超"))
 _VERB_BLAME = frozenset(("不支持", "没有送", "没送"))
 _COMPARISON = re.compile(r"^(不如|比不上)|比这|比它|比这个|比那")
-def _MODIFIES(slugs: set) -> bool:
+def _qualifies(slugs: set) -> bool:
     """Two aspect words side by side where one only qualifies the other (宽带收费, 原装铃声)."""
     return bool(slugs & {"price", "authenticity"})
 
@@ -374,7 +374,7 @@ class Detector:
             if i in found:
                 continue
             gap = clause[targets[i][1]:targets[i + 1][0]] if i + 1 < len(targets) else None
-            if gap is not None and (i + 1) in found and _CONNECTOR.match(gap) and (gap or not _MODIFIES({targets[i][2], targets[i + 1][2]})):
+            if gap is not None and (i + 1) in found and _CONNECTOR.match(gap) and (gap or not _qualifies({targets[i][2], targets[i + 1][2]})):
                 found[i] = found[i + 1]         # but "宽带收费不合理" is the broadband's price, "原装铃声" the ringtones
                 continue
             nxt = min((p for p in phrases if p[0] >= targets[i][1]), default=None)

@@ -155,13 +155,11 @@ def english_aliases(word: str) -> tuple[str, ...]:
 
 
 #: clauses of a shop's after-sales notes that English replies can state (the rest stays for staff)
+_FOR = {"退款": " for a refund", "退货": " for a return", "换货": " for an exchange"}
 _POLICY_CLAUSES = [
-    (re.compile(r"质量问题\s*(\d+)\s*小时内(?:可)?(?:申请)?(退款|退货|换货|反馈|联系客服)?"),
-     lambda m: f"quality problems can be reported within {m.group(1)} hours"
-               + {"退款": " for a refund", "退货": " for a return", "换货": " for an exchange"}.get(m.group(2) or "", "")),
-    (re.compile(r"质量问题\s*(\d+)\s*天内(?:可)?(?:申请)?(退款|退货|换货)?"),
-     lambda m: f"quality problems can be reported within {m.group(1)} days"
-               + {"退款": " for a refund", "退货": " for a return", "换货": " for an exchange"}.get(m.group(2) or "", "")),
+    (re.compile(r"质量问题\s*(\d+)\s*(小时|天)内(?:可)?(?:申请)?(退款|退货|换货|反馈|联系客服)?"),
+     lambda m: f"quality problems can be reported within {m.group(1)} {'hours' if m.group(2) == '小时' else 'days'}"
+               + _FOR.get(m.group(3) or "", "")),
     (re.compile(r"入住前(一|1|两|2)天\s*(\d{1,2}[:：]\d{2})\s*前可?免费取消"),
      lambda m: f"free cancellation until {m.group(2).replace('：', ':')} the day before check-in"
                if m.group(1) in ("一", "1") else f"free cancellation until {m.group(2).replace('：', ':')} two days before check-in"),

@@ -385,7 +385,8 @@ _NEGATIVE = re.compile(r"失望|太慢|太差|好慢|怎么还没|怎么还不|�
 
 def is_negative(text: str) -> bool:
     """An upset or angry message: the reply opens with an apology."""
-    return bool(_NEGATIVE.search(normalize(text))) or "threat" in grievances(text) or any(h.code in ("anger", "complaint") for h in intent_rules.handover_reasons(text))
+    norm = normalize(text)
+    return bool(_NEGATIVE.search(norm) or _THREAT.search(norm)) or any(h.code in ("anger", "complaint") for h in intent_rules.handover_reasons(text))
 
 
 _EN_FUNCTION = re.compile(r"\b(?:what|whats|what's|how|where|when|which|who|why|is|are|does|do|did|can|could|will|would|the|my|it|"
@@ -406,6 +407,13 @@ def reply_language(text: str, names=()) -> str:
     return language_of(rest) if re.search(r"[A-Za-z\u4e00-\u9fff]", rest) else language_of(text)
 
 
+#: what a threatening customer says they will do, and the threat itself ("不然就退款", "or I want a refund")
+_THREAT_TAIL = r"(?:退款|退货|投诉|差评|举报|告你)"
+_THREAT = re.compile(rf"(?:否则|不然|要不然).{{0,6}}{_THREAT_TAIL}|再不.{{1,8}}?(?:我)?就.{{0,4}}{_THREAT_TAIL}|"
+                     r"\bor (?:else,? )?i(?:'ll| will| want| am going to| gonna)? .{0,12}\b(?:refund|complain|report|bad review|chargeback)", re.I)
+#: "再不发货我就投诉" asks for 发货
+_THREAT_ASK = re.compile(rf"再不(.{{1,8}}?)(?:的话)?(?:我)?就.{{0,4}}{_THREAT_TAIL}")
+
 _GRIEVANCES = [
     ("not_received", re.compile(r"(?:显示|说|写着?|提示)(?:已经?)?签收.{0,12}(?:没|未)(?:有)?收到|(?:没|未)(?:有)?收到.{0,12}(?:显示|却|但)(?:已经?)?签收|"
                                 r"(?:says|shows|marked|showing)(?: as)? delivered.{0,40}(?:not|never|didn'?t|haven'?t|no)\b|"
@@ -414,8 +422,7 @@ _GRIEVANCES = [
                            r"(?:was|were) missing", re.I)),
     ("damaged", re.compile(r"破损|破了|破掉|摔坏|压坏|压扁|压烂|碎了|东西少了|少了东西|坏的|收到.{0,6}(?:就)?坏|到货.{0,4}坏|烂了|变质|发霉|"
                            r"arrived (?:broken|damaged|smashed|crushed|rotten)|(?:is|was|came) (?:broken|damaged|smashed|rotten)|damaged|broken on arrival", re.I)),
-    ("threat", re.compile(r"(?:否则|不然|要不然).{0,6}(?:退款|退货|投诉|差评|举报|告你)|再不.{1,8}?(?:我)?就.{0,4}(?:退款|退货|投诉|差评|举报|告你)|"
-                          r"\bor (?:else,? )?i(?:'ll| will| want| am going to| gonna)? .{0,12}\b(?:refund|complain|report|bad review|chargeback)", re.I)),
+    ("threat", _THREAT),
     ("compensation", re.compile(r"赔偿|补偿|赔钱|赔我|必须赔|要赔|compensat|reimburse", re.I)),
     ("delay", re.compile(r"拖了|拖到|(?:都|已经)?(?:等了|过了|付款)?\s*\d+\s*(?:天|日|周|个?星期|个月)(?:了|还|都)|"
                          r"\d+\s*(?:days?|weeks?|months?)\b.{0,30}\b(?:still|yet|and nothing|no update)|(?:still|yet).{0,30}\d+\s*(?:days?|weeks?)|"
@@ -425,12 +432,8 @@ _GRIEVANCES = [
 
 def without_threats(text: str) -> str:
     """``text`` less its threats ("…, or I want a refund", "不然就投诉"); the rest is what is asked."""
-    rest = _THREAT_ASK.sub(r"\1", text)  # "再不发货我就投诉" asks for 发货
-    rest = dict(_GRIEVANCES)["threat"].sub(" ", rest)
+    rest = _THREAT.sub(" ", _THREAT_ASK.sub(r"\1", text))
     return rest if re.search(r"\w", rest) else text
-
-
-_THREAT_ASK = re.compile(r"再不(.{1,8}?)(?:的话)?(?:我)?就.{0,4}(?:退款|退货|投诉|差评|举报|告你)")
 
 
 def grievances(text: str) -> list[str]:

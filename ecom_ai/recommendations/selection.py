@@ -118,8 +118,12 @@ def _better_or_as_good(new: dict, old: dict) -> bool:
     better, or no worse than the earlier one by more than a standard error of their per-customer difference
     (half A's noise should not pick the setting that fits it most closely)."""
     gain = np.asarray(new["ndcg_per_user"]) - np.asarray(old["ndcg_per_user"])
-    se = gain.std(ddof=1) / np.sqrt(len(gain)) if len(gain) > 1 else 0.0
-    return gain.mean() >= -se
+    return gain.mean() >= -_standard_error(gain)
+
+
+def _standard_error(gain: np.ndarray) -> float:
+    """The standard error of a mean per-customer difference (0 for fewer than two customers)."""
+    return float(gain.std(ddof=1) / np.sqrt(len(gain))) if len(gain) > 1 else 0.0
 
 
 def _fit_blend(parts: list[Candidate], ho: HoldOut, idx: np.ndarray, batch: int = 500) -> list[float]:
@@ -198,8 +202,7 @@ def select(log, *, extra_items=(), half_life_days: float, val_share: float = 0.2
     winner = max(rows, key=lambda r: (r[f"ndcg@{K}"], -list(best).index(r["model"])))
     base = next(r for r in rows if r["model"] == BASELINE)
     gain = per_customer[winner["model"]] - per_customer[BASELINE]
-    noise = gain.std(ddof=1) / np.sqrt(len(gain)) if len(gain) > 1 else 0.0
-    clear = winner["model"] in POPULARITY or gain.mean() > MIN_GAIN_SE * noise
+    clear = winner["model"] in POPULARITY or gain.mean() > MIN_GAIN_SE * _standard_error(gain)
     if not clear:
         winner = max((r for r in rows if r["model"] in POPULARITY), key=lambda r: r[f"ndcg@{K}"])
     winner["served"] = True
